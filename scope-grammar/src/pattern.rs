@@ -1,0 +1,326 @@
+//! Path patterns: parsing, matching one raw path, shape equality and precedence.
+
+use std::cmp::Ordering;
+
+use crate::error::{GrammarError, describe_char};
+
+/// One segment of a path pattern.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Segment {
+    /// Bytes compared exactly with the raw (still percent-encoded) request segment.
+    /// The empty literal only appears last, for a trailing slash (`/agents/`) or the root (`/`).
+    Literal(String),
+    /// `*` or `{name}`: exactly one non-empty segment.
+    One {
+        /// The capture name of `{name}`; `None` for `*`.
+        name: Option<String>,
+    },
+    /// `**` (zero or more segments) or `{*name}` (one or more, axum's catch-all); last only.
+    Rest {
+        /// The capture name of `{*name}`; `None` for `**`.
+        name: Option<String>,
+    },
+}
+
+impl Segment {
+    /// Precedence of this segment kind at one position: a literal beats `*`/`{x}`, which
+    /// beats `{*x}`, which beats `**` (the narrower catch-all wins).
+    fn rank(&self) -> u8 {
+        match self {
+            Segment::Literal(_) => 4,
+            Segment::One { .. } => 3,
+            Segment::Rest { name: Some(_) } => 2,
+            Segment::Rest { name: None } => 1,
+        }
+    }
+
+    /// Same shape: equal literals, or the same wildcard kind whatever its capture name.
+    fn same_shape(&self, other: &Segment) -> bool {
+        match (self, other) {
+            (Segment::Literal(a), Segment::Literal(b)) => a == b,
+            _ => self.rank() == other.rank() && !matches!(self, Segment::Literal(_)),
+        }
+    }
+}
+
+/// A parsed path pattern such as `/agents/{agent_id}/runs`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct PathPattern {
+    source: String,
+    segments: Vec<Segment>,
+}
+
+impl PathPattern {
+    /// Parses a pattern, reporting every independent mistake.
+    ///
+    /// ```
+    /// use scope_grammar::{PathPattern, Segment};
+    /// let p = PathPattern::parse("/agents/{agent_id}/runs").unwrap();
+    /// assert_eq!(p.segments()[1], Segment::One { name: Some("agent_id".into()) });
+    /// assert!(PathPattern::parse("/agents//runs").is_err());
+    /// ```
+    pub fn parse(path: &str) -> Result<PathPattern, Vec<GrammarError>> {
+        let mut errors = Vec::new();
+        let Some(rest) = path.strip_prefix('/') else {
+            let fix = if path.is_empty() {
+                "write `/` for the root".to_owned()
+            } else {
+                format!("did you mean `/{path}`?")
+            };
+            return Err(vec![GrammarError::new(format!(
+                "path `{path}` must start with `/`: {fix}"
+            ))]);
+        };
+        let raw: Vec<&str> = rest.split('/').collect();
+        let mut segments = Vec::with_capacity(raw.len());
+        let mut names: Vec<&str> = Vec::new();
+        for (i, seg) in raw.iter().enumerate() {
+            let last = i + 1 == raw.len();
+            match parse_segment(path, seg, last) {
+                Ok(segment) => {
+                    if let Segment::One { name: Some(n) } | Segment::Rest { name: Some(n) } =
+                        &segment
+                    {
+                        if names.contains(&n.as_str()) {
+                            errors.push(GrammarError::new(format!(
+                                "capture name `{n}` is used twice in path `{path}`: give each capture its own name"
+                            )));
+                        } else {
+                            names.push(seg.trim_matches(|c| c == '{' || c == '}' || c == '*'));
+                        }
+                    }
+                    if matches!(segment, Segment::Rest { .. }) && !last {
+                        errors.push(GrammarError::new(format!(
+                            "`{seg}` in path `{path}` matches the rest of the path, so it must be the last segment"
+                        )));
+                    }
+                    segments.push(segment);
+                }
+                Err(e) => errors.push(e),
+            }
+        }
+        if errors.is_empty() {
+            Ok(PathPattern {
+                source: path.to_owned(),
+                segments,
+            })
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// The pattern as written.
+    pub fn as_str(&self) -> &str {
+        &self.source
+    }
+
+    /// The segments, left to right. `/` is one empty literal; `/a/` ends with one.
+    pub fn segments(&self) -> &[Segment] {
+        &self.segments
+    }
+
+    /// Capture names in order (`{name}` and `{*name}`).
+    pub fn capture_names(&self) -> impl Iterator<Item = &str> {
+        self.segments.iter().filter_map(|s| match s {
+            Segment::One { name: Some(n) } | Segment::Rest { name: Some(n) } => Some(n.as_str()),
+            _ => None,
+        })
+    }
+
+    /// Whether two patterns have the same shape (`*` and `{id}` are the same shape).
+    pub fn same_shape(&self, other: &PathPattern) -> bool {
+        self.segments.len() == other.segments.len()
+            && self
+                .segments
+                .iter()
+                .zip(&other.segments)
+                .all(|(a, b)| a.same_shape(b))
+    }
+
+    /// Whether this pattern matches a raw request path (no decoding, no normalisation).
+    ///
+    /// This is the interpreted definition the generated matcher is tested against.
+    pub fn matches(&self, path: &[u8]) -> bool {
+        let Some(mut rest) = path.strip_prefix(b"/") else {
+            return false;
+        };
+        // `rest` is what follows the last consumed `/`; `ended` is set once the last
+        // segment of the path has been consumed.
+        let mut ended = false;
+        for pat in &self.segments {
+            match pat {
+                // `**`: zero or more segments, so anything left (or nothing) matches.
+                Segment::Rest { name: None } => return true,
+                // `{*name}`: one or more, i.e. a non-empty remainder after a `/`.
+                Segment::Rest { name: Some(_) } => return !ended && !rest.is_empty(),
+                _ if ended => return false,
+                _ => {
+                    let (seg, next) = match rest.iter().position(|&b| b == b'/') {
+                        Some(i) => (&rest[..i], Some(&rest[i + 1..])),
+                        None => (rest, None),
+                    };
+                    let ok = match pat {
+                        Segment::Literal(lit) => lit.as_bytes() == seg,
+                        _ => !seg.is_empty(),
+                    };
+                    if !ok {
+                        return false;
+                    }
+                    match next {
+                        Some(n) => rest = n,
+                        None => ended = true,
+                    }
+                }
+            }
+        }
+        ended
+    }
+
+    /// Precedence between two patterns that both match one path: the more specific is
+    /// `Greater`. Decided segment by segment from the left: literal > `*`/`{x}` > `{*x}` >
+    /// `**`; a pattern that ends exactly where the path ends beats a `**` that matched
+    /// zero segments there.
+    pub fn specificity_cmp(&self, other: &PathPattern) -> Ordering {
+        let len = self.segments.len().max(other.segments.len());
+        for i in 0..len {
+            // A pattern that has ended matched the path exactly: rank it like a literal.
+            let a = self.segments.get(i).map_or(4, Segment::rank);
+            let b = other.segments.get(i).map_or(4, Segment::rank);
+            match a.cmp(&b) {
+                Ordering::Equal => {}
+                unequal => return unequal,
+            }
+        }
+        Ordering::Equal
+    }
+}
+
+/// Bytes RFC 3986 allows in a path segment (`pchar`) besides `%XX` escapes:
+/// unreserved, sub-delims, `:` and `@`.
+pub(crate) fn is_pchar(b: u8) -> bool {
+    b.is_ascii_alphanumeric()
+        || matches!(
+            b,
+            b'-' | b'.'
+                | b'_'
+                | b'~'
+                | b'!'
+                | b'$'
+                | b'&'
+                | b'\''
+                | b'('
+                | b')'
+                | b'*'
+                | b'+'
+                | b','
+                | b';'
+                | b'='
+                | b':'
+                | b'@'
+        )
+}
+
+fn is_capture_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+fn parse_segment(path: &str, seg: &str, last: bool) -> Result<Segment, GrammarError> {
+    let err = |msg: String| Err(GrammarError::new(msg));
+    match seg {
+        "" if last => return Ok(Segment::Literal(String::new())),
+        "" => {
+            return err(format!(
+                "empty path segment (`//`) in `{path}`: remove the extra `/` (a request path never matches an empty segment here)"
+            ));
+        }
+        "*" => return Ok(Segment::One { name: None }),
+        "**" => return Ok(Segment::Rest { name: None }),
+        "." | ".." => {
+            return err(format!(
+                "dot segment `{seg}` in `{path}`: clients and proxies remove dot segments, so a rule for one cannot be relied on; write the path without it"
+            ));
+        }
+        _ => {}
+    }
+    if let Some(inner) = seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+        let (name, rest) = match inner.strip_prefix('*') {
+            Some(n) => (n, true),
+            None => (inner, false),
+        };
+        if name.is_empty() {
+            return err(format!(
+                "empty braces `{seg}` in `{path}`: name the capture, e.g. `{{{}id}}`, or write `{}`",
+                if rest { "*" } else { "" },
+                if rest { "**" } else { "*" }
+            ));
+        }
+        if !is_capture_name(name) {
+            return err(format!(
+                "capture name `{name}` in segment `{seg}` of `{path}` must be an identifier (letters, digits, `_`; not starting with a digit)"
+            ));
+        }
+        return Ok(if rest {
+            Segment::Rest {
+                name: Some(name.to_owned()),
+            }
+        } else {
+            Segment::One {
+                name: Some(name.to_owned()),
+            }
+        });
+    }
+    // A literal. Wildcards and braces must be whole segments.
+    if seg.contains('{') || seg.contains('}') {
+        let opens = seg.matches('{').count();
+        let closes = seg.matches('}').count();
+        return err(if opens != closes {
+            format!(
+                "unbalanced braces in segment `{seg}` of `{path}`: a capture is a whole segment written `{{name}}`"
+            )
+        } else {
+            format!(
+                "capture inside segment `{seg}` of `{path}`: a capture must be a whole segment, e.g. `/{{name}}`"
+            )
+        });
+    }
+    if seg.contains('*') {
+        return err(format!(
+            "wildcard inside segment `{seg}` of `{path}`: `*` and `**` must be whole segments (`/*` matches one segment, `/**` the rest)"
+        ));
+    }
+    let bytes = seg.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b == b'%' {
+            let hex = bytes.get(i + 1..i + 3);
+            if !hex.is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit)) {
+                return err(format!(
+                    "bad percent escape in segment `{seg}` of `{path}`: `%` must be followed by two hex digits, e.g. `%20`"
+                ));
+            }
+            i += 3;
+            continue;
+        }
+        if !is_pchar(b) {
+            let c = seg[i..].chars().next().unwrap_or('\u{fffd}');
+            let why = match c {
+                '?' => " (a query string is not part of the path; rules match the path only)",
+                '#' => " (a fragment is never sent to the server)",
+                ' ' => " (percent-encode it as `%20` if the raw path really contains it)",
+                c if !c.is_ascii() => {
+                    " (request paths are ASCII on the wire: write its percent-encoded UTF-8 bytes)"
+                }
+                _ => " (percent-encode it if the raw path really contains it)",
+            };
+            return err(format!(
+                "segment `{seg}` of `{path}` contains {}, which is not allowed in a path segment{why}",
+                describe_char(c)
+            ));
+        }
+        i += 1;
+    }
+    Ok(Segment::Literal(seg.to_owned()))
+}
