@@ -1,0 +1,141 @@
+//! axum extractors for handlers behind a [`ScopeLayer`](crate::ScopeLayer), and the guard
+//! `#[require_scopes]` inserts.
+
+use std::marker::PhantomData;
+
+use axum::extract::{FromRequestParts, OptionalFromRequestParts};
+use axum::response::{IntoResponse, Response};
+use http::request::Parts;
+use serde::de::DeserializeOwned;
+
+use crate::error::AuthError;
+use crate::jwt::VerifiedClaims;
+use crate::layer::AuthContext;
+use crate::policy::Requirement;
+
+/// Extracting [`VerifiedClaims`] in a handler behind the layer.
+///
+/// A handler that asks for them where the layer did not authenticate (a `public` route,
+/// or no layer at all) is answered 401: the claims are never made up.
+impl<S: Send + Sync> FromRequestParts<S> for VerifiedClaims {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        match parts.extensions.get::<VerifiedClaims>() {
+            Some(claims) => Ok(claims.clone()),
+            None => Err(missing_claims(parts)),
+        }
+    }
+}
+
+/// `Option<VerifiedClaims>`: `None` on routes the layer let through without a token.
+impl<S: Send + Sync> OptionalFromRequestParts<S> for VerifiedClaims {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        _state: &S,
+    ) -> Result<Option<Self>, Self::Rejection> {
+        Ok(parts.extensions.get::<VerifiedClaims>().cloned())
+    }
+}
+
+fn missing_claims(parts: &Parts) -> Response {
+    if parts.extensions.get::<AuthContext>().is_none() {
+        tracing::warn!(
+            target: "scope_runtime",
+            path = parts.uri.path(),
+            "a handler asked for verified claims but no ScopeLayer authenticated this request"
+        );
+    }
+    let realm = parts
+        .extensions
+        .get::<AuthContext>()
+        .and_then(|c| c.0.realm.as_deref());
+    AuthError::MissingToken.to_response(realm)
+}
+
+/// The verified token's full claim set, deserialized into your own type.
+///
+/// ```
+/// use scope_runtime::Claims;
+///
+/// #[derive(serde::Deserialize)]
+/// struct MyClaims {
+///     sub: String,
+///     tenant: String,
+/// }
+///
+/// async fn handler(Claims(claims): Claims<MyClaims>) -> String {
+///     format!("{} of {}", claims.sub, claims.tenant)
+/// }
+/// # let _ = axum::routing::get(handler);
+/// ```
+///
+/// A token whose claims do not fit the type is answered 401 `invalid_token`.
+#[derive(Clone, Debug)]
+pub struct Claims<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for Claims<T> {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let claims = <VerifiedClaims as FromRequestParts<S>>::from_request_parts(parts, state).await?;
+        claims.deserialize::<T>().map(Claims).map_err(|_| {
+            let realm = parts
+                .extensions
+                .get::<AuthContext>()
+                .and_then(|c| c.0.realm.as_deref());
+            AuthError::InvalidToken(crate::error::InvalidTokenReason::ClaimsShape).to_response(realm)
+        })
+    }
+}
+
+/// The scope list of one `#[require_scopes]` handler, carried by a generated marker type.
+pub trait ScopeList {
+    /// The scopes the handler requires (all of them).
+    const SCOPES: &'static [&'static str];
+}
+
+/// The guard `#[require_scopes(...)]` adds as a handler's first argument: succeeds when
+/// the layer verified a token holding every scope of `L` (or the layer's admin scope).
+///
+/// No verified token: 401. Missing scopes: 403 `insufficient_scope` naming them.
+pub struct RequireScopes<L: ScopeList>(PhantomData<L>);
+
+impl<L: ScopeList> std::fmt::Debug for RequireScopes<L> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RequireScopes").field(&L::SCOPES).finish()
+    }
+}
+
+impl<S: Send + Sync, L: ScopeList> FromRequestParts<S> for RequireScopes<L> {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let Some(claims) = parts.extensions.get::<VerifiedClaims>() else {
+            return Err(missing_claims(parts));
+        };
+        let requirement = Requirement::AllOf(L::SCOPES);
+        let (passes, realm) = match parts.extensions.get::<AuthContext>() {
+            Some(AuthContext(config)) => (config.satisfies(claims, &requirement), config.realm()),
+            None => (requirement.is_satisfied_by(|s| claims.has_scope(s)), None),
+        };
+        if passes {
+            return Ok(RequireScopes(PhantomData));
+        }
+        tracing::info!(
+            target: "scope_runtime",
+            path = parts.uri.path(),
+            subject = claims.subject().unwrap_or(""),
+            outcome = "forbidden",
+            required = %L::SCOPES.join(" "),
+            "request denied by #[require_scopes]"
+        );
+        let error = AuthError::InsufficientScope {
+            required: L::SCOPES.iter().map(|s| (*s).to_owned()).collect(),
+            any_of: false,
+        };
+        Err(error.to_response(realm).into_response())
+    }
+}

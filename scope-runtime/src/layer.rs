@@ -1,0 +1,358 @@
+//! The tower layer: authenticate, look the request up in the policy, enforce.
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use axum::extract::OriginalUri;
+use axum::response::Response;
+use http::Request;
+use tower_layer::Layer;
+use tower_service::Service;
+
+use crate::error::AuthError;
+use crate::jwt::{JwtVerifier, VerifiedClaims};
+use crate::policy::{Policy, Requirement, Rule};
+
+/// What the layer does with a request that no rule of the policy matches.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Unmapped {
+    /// Authenticate, then answer 403 `insufficient_scope` (the admin scope still passes).
+    /// The default: a route someone forgot to map is closed, not open.
+    #[default]
+    Deny,
+    /// Any verified token passes, as if the rule were `[]`.
+    Authenticated,
+    /// Pass without authentication, as if the rule were `public`.
+    Allow,
+}
+
+/// Shared, immutable configuration of one layer.
+pub(crate) struct LayerConfig {
+    pub(crate) verifier: JwtVerifier,
+    pub(crate) policy: Option<Policy>,
+    pub(crate) admin_scope: Option<Box<str>>,
+    pub(crate) unmapped: Unmapped,
+    pub(crate) realm: Option<Box<str>>,
+}
+
+impl LayerConfig {
+    /// Whether `claims` pass `requirement` (the admin scope passes everything).
+    pub(crate) fn satisfies(&self, claims: &VerifiedClaims, requirement: &Requirement) -> bool {
+        self.admin_scope
+            .as_deref()
+            .is_some_and(|admin| claims.has_scope(admin))
+            || requirement.is_satisfied_by(|s| claims.has_scope(s))
+    }
+
+    pub(crate) fn realm(&self) -> Option<&str> {
+        self.realm.as_deref()
+    }
+}
+
+/// The layer's configuration as seen by handlers (for `#[require_scopes]`): inserted
+/// into the request extensions next to the [`VerifiedClaims`].
+#[derive(Clone)]
+pub(crate) struct AuthContext(pub(crate) Arc<LayerConfig>);
+
+/// A [`tower_layer::Layer`] that authenticates requests with a [`JwtVerifier`] and
+/// enforces a [`Policy`] (or, in authentication-only mode, only authenticates).
+///
+/// Put it on the outermost router with [`axum::Router::layer`], so that it also guards
+/// the fallback (unknown routes are denied like unmapped ones, not leaked as 404s to
+/// anonymous callers). On a nested router it still matches the full original path.
+///
+/// ```
+/// use axum::{routing::get, Router};
+/// use scope_runtime::{scopes, JwtVerifier, Policy, ScopeLayer, Unmapped};
+/// use scope_runtime::jwt::VerificationKey;
+///
+/// static POLICY: Policy = scopes! {
+///     "GET /agents" => ["app:read"],
+///     "GET /health" => public,
+/// };
+///
+/// let verifier = JwtVerifier::builder()
+///     .key(VerificationKey::hs256(b"your-secret-key-at-least-256-bits-long"))
+///     .build()
+///     .unwrap();
+/// let app: Router = Router::new()
+///     .route("/agents", get(|| async { "agents" }))
+///     .route("/health", get(|| async { "ok" }))
+///     .layer(
+///         ScopeLayer::new(verifier, POLICY)
+///             .admin_scope("app:superadmin")
+///             .unmapped(Unmapped::Deny),
+///     );
+/// ```
+#[derive(Clone)]
+pub struct ScopeLayer {
+    config: Arc<LayerConfig>,
+}
+
+impl ScopeLayer {
+    /// Authenticates and enforces `policy`.
+    pub fn new(verifier: JwtVerifier, policy: Policy) -> ScopeLayer {
+        ScopeLayer::build(verifier, Some(policy))
+    }
+
+    /// Authentication only: every request behind the layer needs a verified token, and
+    /// scopes are left to `#[require_scopes]` on the handlers. Keep public routes out
+    /// of its reach (e.g. with [`axum::Router::route_layer`] on a sub-router).
+    pub fn authenticate_only(verifier: JwtVerifier) -> ScopeLayer {
+        ScopeLayer::build(verifier, None)
+    }
+
+    fn build(verifier: JwtVerifier, policy: Option<Policy>) -> ScopeLayer {
+        ScopeLayer {
+            config: Arc::new(LayerConfig {
+                verifier,
+                policy,
+                admin_scope: None,
+                unmapped: Unmapped::Deny,
+                realm: None,
+            }),
+        }
+    }
+
+    fn with(mut self, f: impl FnOnce(&mut LayerConfig)) -> ScopeLayer {
+        // Builders run before the layer is cloned into the router, so this never copies
+        // in practice; if it was cloned, the clone keeps its own configuration.
+        match Arc::get_mut(&mut self.config) {
+            Some(config) => f(config),
+            None => {
+                let old = &self.config;
+                let mut config = LayerConfig {
+                    verifier: old.verifier.clone(),
+                    policy: old.policy,
+                    admin_scope: old.admin_scope.clone(),
+                    unmapped: old.unmapped,
+                    realm: old.realm.clone(),
+                };
+                f(&mut config);
+                self.config = Arc::new(config);
+            }
+        }
+        self
+    }
+
+    /// A scope that passes every requirement (Agno's `admin_scope`), including
+    /// unmapped routes under [`Unmapped::Deny`]. Not `public` rules: those need nothing.
+    pub fn admin_scope(self, scope: impl Into<String>) -> ScopeLayer {
+        let scope = scope.into().into_boxed_str();
+        self.with(|c| c.admin_scope = Some(scope))
+    }
+
+    /// What to do with requests no rule matches (default [`Unmapped::Deny`]).
+    pub fn unmapped(self, unmapped: Unmapped) -> ScopeLayer {
+        self.with(|c| c.unmapped = unmapped)
+    }
+
+    /// The `realm` of the `WWW-Authenticate` challenges.
+    pub fn realm(self, realm: impl Into<String>) -> ScopeLayer {
+        let realm = realm.into().into_boxed_str();
+        self.with(|c| c.realm = Some(realm))
+    }
+}
+
+impl fmt::Debug for ScopeLayer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ScopeLayer")
+            .field("policy", &self.config.policy)
+            .field("admin_scope", &self.config.admin_scope)
+            .field("unmapped", &self.config.unmapped)
+            .field("realm", &self.config.realm)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<S> Layer<S> for ScopeLayer {
+    type Service = ScopeService<S>;
+
+    fn layer(&self, inner: S) -> ScopeService<S> {
+        ScopeService {
+            inner,
+            config: self.config.clone(),
+        }
+    }
+}
+
+/// The service [`ScopeLayer`] wraps around each route.
+#[derive(Clone)]
+pub struct ScopeService<S> {
+    inner: S,
+    config: Arc<LayerConfig>,
+}
+
+impl<S> fmt::Debug for ScopeService<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ScopeService").finish_non_exhaustive()
+    }
+}
+
+/// What the layer decided for one request, before calling the inner service.
+enum Decision {
+    /// Pass without authentication (`public`, or unmapped under `allow`).
+    Pass,
+    /// Pass with these verified claims.
+    PassAuthenticated(VerifiedClaims),
+    /// Answer this error.
+    Refuse(AuthError),
+}
+
+impl<S, B> Service<Request<B>> for ScopeService<S>
+where
+    S: Service<Request<B>, Response = Response>,
+{
+    type Response = Response;
+    type Error = S::Error;
+    type Future = ScopeFuture<S::Future>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), S::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, mut req: Request<B>) -> ScopeFuture<S::Future> {
+        let config = &*self.config;
+        // The full path even on a nested router: axum's router records the URI it
+        // received before stripping a prefix.
+        let path = match req.extensions().get::<OriginalUri>() {
+            Some(OriginalUri(uri)) => uri.path(),
+            None => req.uri().path(),
+        };
+        let method = req.method();
+        let (decision, rule) = decide(config, method, path, req.headers());
+        trace_decision(method, path, rule, &decision);
+        match decision {
+            Decision::Pass => ScopeFuture::inner(self.inner.call(req)),
+            Decision::PassAuthenticated(claims) => {
+                let extensions = req.extensions_mut();
+                extensions.insert(claims);
+                extensions.insert(AuthContext(self.config.clone()));
+                ScopeFuture::inner(self.inner.call(req))
+            }
+            Decision::Refuse(error) => ScopeFuture::ready(error.to_response(config.realm())),
+        }
+    }
+}
+
+fn decide(
+    config: &LayerConfig,
+    method: &http::Method,
+    path: &str,
+    headers: &http::HeaderMap,
+) -> (Decision, Option<&'static Rule>) {
+    let (rule, requirement) = match &config.policy {
+        None => (None, Requirement::AllOf(&[])),
+        Some(policy) => match policy.lookup(method, path) {
+            Some(rule) => (Some(rule), rule.requirement()),
+            None => match config.unmapped {
+                Unmapped::Allow => return (Decision::Pass, None),
+                Unmapped::Authenticated => (None, Requirement::AllOf(&[])),
+                Unmapped::Deny => (None, Requirement::AnyOf(&[])),
+            },
+        },
+    };
+    if requirement == Requirement::Public {
+        return (Decision::Pass, rule);
+    }
+    let claims = match config.verifier.verify_headers(headers) {
+        Ok(claims) => claims,
+        Err(error) => return (Decision::Refuse(error), rule),
+    };
+    if config.satisfies(&claims, &requirement) {
+        return (Decision::PassAuthenticated(claims), rule);
+    }
+    // Unmapped under `deny`: only the admin scope would have passed.
+    let (required, any_of) = match (rule, &config.admin_scope) {
+        (Some(_), _) => (
+            requirement.scopes().iter().map(|s| (*s).to_owned()).collect(),
+            matches!(requirement, Requirement::AnyOf(_)),
+        ),
+        (None, Some(admin)) => (vec![admin.to_string()], false),
+        (None, None) => (Vec::new(), false),
+    };
+    (
+        Decision::Refuse(AuthError::InsufficientScope { required, any_of }),
+        rule,
+    )
+}
+
+fn trace_decision(method: &http::Method, path: &str, rule: Option<&Rule>, decision: &Decision) {
+    let rule = rule.map_or("(unmapped)", Rule::key);
+    match decision {
+        Decision::Pass => tracing::debug!(
+            target: "scope_runtime",
+            %method, path, rule, outcome = "allowed", "public request"
+        ),
+        Decision::PassAuthenticated(claims) => tracing::debug!(
+            target: "scope_runtime",
+            %method, path, rule, subject = claims.subject().unwrap_or(""),
+            outcome = "allowed", "authorized request"
+        ),
+        Decision::Refuse(AuthError::InsufficientScope { required, .. }) => tracing::info!(
+            target: "scope_runtime",
+            %method, path, rule, outcome = "forbidden", required = %required.join(" "),
+            "request denied: missing scopes"
+        ),
+        Decision::Refuse(error) => tracing::info!(
+            target: "scope_runtime",
+            %method, path, rule, outcome = "unauthenticated", reason = %error,
+            "request denied: no valid token"
+        ),
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// The response future of [`ScopeService`]: the inner service's, or an immediate
+    /// refusal.
+    pub struct ScopeFuture<F> {
+        #[pin]
+        state: FutureState<F>,
+    }
+}
+
+pin_project_lite::pin_project! {
+    #[project = FutureStateProj]
+    enum FutureState<F> {
+        Inner { #[pin] future: F },
+        Ready { response: Option<Response> },
+    }
+}
+
+impl<F> ScopeFuture<F> {
+    fn inner(future: F) -> Self {
+        ScopeFuture {
+            state: FutureState::Inner { future },
+        }
+    }
+
+    fn ready(response: Response) -> Self {
+        ScopeFuture {
+            state: FutureState::Ready {
+                response: Some(response),
+            },
+        }
+    }
+}
+
+impl<F, E> Future for ScopeFuture<F>
+where
+    F: Future<Output = Result<Response, E>>,
+{
+    type Output = Result<Response, E>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        match self.project().state.project() {
+            FutureStateProj::Inner { future } => future.poll(cx),
+            FutureStateProj::Ready { response } => match response.take() {
+                Some(response) => Poll::Ready(Ok(response)),
+                // Polled after completion: a contract breach by the caller; stay pending
+                // rather than panic.
+                None => Poll::Pending,
+            },
+        }
+    }
+}

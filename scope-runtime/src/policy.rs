@@ -1,0 +1,218 @@
+//! Policies: what `scopes!` expands to.
+
+use std::fmt;
+
+use scope_grammar::{MethodFilter, OTHER_SLOT};
+
+/// What a rule requires of the caller.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Requirement {
+    /// `public`: no authentication at all; the request passes without a token.
+    Public,
+    /// `["a", "b"]`: a verified token holding every listed scope. `[]` needs only a
+    /// verified token.
+    AllOf(&'static [&'static str]),
+    /// `any["a", "b"]`: a verified token holding at least one listed scope.
+    AnyOf(&'static [&'static str]),
+}
+
+impl Requirement {
+    /// The scopes the requirement names (empty for `public` and `[]`).
+    pub fn scopes(&self) -> &'static [&'static str] {
+        match self {
+            Requirement::Public => &[],
+            Requirement::AllOf(s) | Requirement::AnyOf(s) => s,
+        }
+    }
+
+    /// Whether a caller holding the scopes for which `has` answers `true` passes.
+    /// `public` always passes. The admin scope is the layer's business, not this one's.
+    ///
+    /// ```
+    /// use scope_runtime::Requirement;
+    /// let held = ["app:run"];
+    /// let has = |s: &str| held.contains(&s);
+    /// assert!(!Requirement::AllOf(&["app:run", "app:execute"]).is_satisfied_by(has));
+    /// assert!(Requirement::AnyOf(&["app:run", "app:execute"]).is_satisfied_by(has));
+    /// assert!(Requirement::AllOf(&[]).is_satisfied_by(has));
+    /// ```
+    pub fn is_satisfied_by(&self, has: impl Fn(&str) -> bool) -> bool {
+        match self {
+            Requirement::Public => true,
+            Requirement::AllOf(scopes) => scopes.iter().all(|s| has(s)),
+            Requirement::AnyOf(scopes) => scopes.iter().any(|s| has(s)),
+        }
+    }
+}
+
+impl fmt::Display for Requirement {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let list = |f: &mut fmt::Formatter<'_>, scopes: &[&str]| {
+            f.write_str("[")?;
+            for (i, s) in scopes.iter().enumerate() {
+                if i > 0 {
+                    f.write_str(", ")?;
+                }
+                write!(f, "{s:?}")?;
+            }
+            f.write_str("]")
+        };
+        match self {
+            Requirement::Public => f.write_str("public"),
+            Requirement::AllOf(s) => list(f, s),
+            Requirement::AnyOf(s) => {
+                f.write_str("any")?;
+                list(f, s)
+            }
+        }
+    }
+}
+
+/// One rule of a policy, as written in `scopes!`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Rule {
+    key: &'static str,
+    method: MethodFilter,
+    pattern: &'static str,
+    requirement: Requirement,
+}
+
+impl Rule {
+    #[doc(hidden)]
+    pub const fn __new(
+        key: &'static str,
+        method: MethodFilter,
+        pattern: &'static str,
+        requirement: Requirement,
+    ) -> Rule {
+        Rule {
+            key,
+            method,
+            pattern,
+            requirement,
+        }
+    }
+
+    /// The key as written, e.g. `"POST /agents/*/runs"`.
+    pub fn key(&self) -> &'static str {
+        self.key
+    }
+
+    /// The methods the rule applies to.
+    pub fn method(&self) -> MethodFilter {
+        self.method
+    }
+
+    /// The path pattern, e.g. `/agents/*/runs`.
+    pub fn pattern(&self) -> &'static str {
+        self.pattern
+    }
+
+    /// What the rule requires.
+    pub fn requirement(&self) -> Requirement {
+        self.requirement
+    }
+}
+
+impl fmt::Display for Rule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "\"{}\" => {}", self.key, self.requirement)
+    }
+}
+
+/// The generated matcher: method slot and the path after its leading `/` → rule index.
+type Matcher = fn(usize, &[u8]) -> Option<u16>;
+
+/// A compiled scope policy: the rules of one `scopes!` invocation and the static matcher
+/// generated for them.
+///
+/// A `Policy` is plain data (two `'static` references), so it can live in a `static`
+/// shared by the whole service, or be built inline:
+///
+/// ```
+/// use scope_runtime::{scopes, Policy, Requirement};
+///
+/// static POLICY: Policy = scopes! {
+///     "GET /agents/*"       => ["app:read"],
+///     "POST /agents/*/runs" => ["app:run", "app:execute"],
+///     "GET /health"         => public,
+/// };
+///
+/// let rule = POLICY.lookup_str("POST", "/agents/a1/runs").unwrap();
+/// assert_eq!(rule.key(), "POST /agents/*/runs");
+/// assert_eq!(rule.requirement(), Requirement::AllOf(&["app:run", "app:execute"]));
+/// // `*` is exactly one segment, and unmapped requests match nothing.
+/// assert!(POLICY.lookup_str("GET", "/agents/a1/runs").is_none());
+/// ```
+#[derive(Clone, Copy)]
+pub struct Policy {
+    rules: &'static [Rule],
+    matcher: Matcher,
+}
+
+impl Policy {
+    #[doc(hidden)]
+    pub const fn __from_generated(rules: &'static [Rule], matcher: Matcher) -> Policy {
+        Policy { rules, matcher }
+    }
+
+    /// Every rule, in declaration order (which never affects matching).
+    pub fn rules(&self) -> &'static [Rule] {
+        self.rules
+    }
+
+    /// The rule that applies to a request, or `None` when no rule matches.
+    ///
+    /// `path` is the raw request path (`Uri::path()`, still percent-encoded), measured
+    /// from the root of the outermost router.
+    pub fn lookup(&self, method: &http::Method, path: &str) -> Option<&'static Rule> {
+        self.lookup_slot(method_slot(method), path.as_bytes())
+    }
+
+    /// [`Policy::lookup`] with the method as its wire name (case-sensitive).
+    pub fn lookup_str(&self, method: &str, path: &str) -> Option<&'static Rule> {
+        self.lookup_slot(scope_grammar::slot_of(method), path.as_bytes())
+    }
+
+    fn lookup_slot(&self, slot: usize, path: &[u8]) -> Option<&'static Rule> {
+        let rest = path.strip_prefix(b"/")?;
+        let index = (self.matcher)(slot, rest)?;
+        self.rules.get(usize::from(index))
+    }
+}
+
+impl fmt::Debug for Policy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Policy")
+            .field("rules", &self.rules)
+            .finish_non_exhaustive()
+    }
+}
+
+impl fmt::Display for Policy {
+    /// One rule per line, as they would be written in `scopes!`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for rule in self.rules {
+            writeln!(f, "{rule},")?;
+        }
+        Ok(())
+    }
+}
+
+/// The matcher slot of a request method, without comparing strings for the standard ones.
+fn method_slot(method: &http::Method) -> usize {
+    use scope_grammar::Method as M;
+    let m = match *method {
+        http::Method::GET => M::Get,
+        http::Method::HEAD => M::Head,
+        http::Method::POST => M::Post,
+        http::Method::PUT => M::Put,
+        http::Method::PATCH => M::Patch,
+        http::Method::DELETE => M::Delete,
+        http::Method::OPTIONS => M::Options,
+        http::Method::TRACE => M::Trace,
+        http::Method::CONNECT => M::Connect,
+        _ => return OTHER_SLOT,
+    };
+    m.slot()
+}

@@ -1,0 +1,309 @@
+//! The generated matcher agrees with the reference matcher of `scope-grammar` on random
+//! request paths, for the seed policy and policies built to be tricky.
+//!
+//! Each policy is written once, as a `scopes!` invocation whose rule keys are read back
+//! with `Policy::rules()`, so the generated and the reference matcher see the same rules.
+
+use proptest::prelude::*;
+use scope_grammar::{RouteKey, reference_lookup};
+use scope_runtime::{Policy, scopes};
+
+static SEED: Policy = scopes! {
+    "GET /agents"         => ["app:read"],
+    "GET /agents/*"       => ["app:read"],
+    "POST /agents/*/runs" => ["app:run", "app:execute"],
+    "GET /sessions"       => ["app:admin"],
+    "GET /sessions/*"     => ["app:read", "sessions:read"],
+    "GET /memories"       => ["memory:admin"],
+    "POST /memories"      => ["memory:write"],
+    "GET /config"         => ["app:admin"],
+    "GET /health"         => public,
+    "GET /me"             => [],
+};
+
+static OVERLAPPING_WILDCARDS: Policy = scopes! {
+    "GET /a/*/c"      => ["1"],
+    "GET /a/b/*"      => ["2"],
+    "GET /*/b/c"      => ["3"],
+    "GET /a/b/c"      => ["4"],
+    "GET /*/*/*"      => ["5"],
+    "GET /a/**"       => ["6"],
+    "GET /**"         => ["7"],
+    "GET /a/{*rest}"  => ["8"],
+    "GET /{x}/{y}"    => ["9"],
+    "POST /*/b/{c}"   => ["10"],
+};
+
+static CATCH_ALLS: Policy = scopes! {
+    "* /**"                => ["1"],
+    "GET /files/{*path}"   => ["2"],
+    "GET /files/**"        => ["3"],
+    "POST /files/x/**"     => ["4"],
+    "GET /files/x"         => ["5"],
+    "GET /files/x/{*tail}" => ["6"],
+    "DELETE /{*all}"       => ["7"],
+    "GET /files/*/y/**"    => ["8"],
+};
+
+static METHOD_ANY: Policy = scopes! {
+    "* /x"        => ["1"],
+    "GET /x"      => ["2"],
+    "HEAD /x/*"   => ["3"],
+    "* /x/*"      => ["4"],
+    "GET /x/y"    => ["5"],
+    "* /x/y/**"   => ["6"],
+    "DELETE /**"  => ["7"],
+    "GET /x/*/z"  => ["8"],
+    "HEAD /x/y/z" => ["9"],
+    "OPTIONS /*"  => ["10"],
+};
+
+static TRAILING_SLASHES: Policy = scopes! {
+    "GET /a"      => ["1"],
+    "GET /a/"     => ["2"],
+    "GET /a/*"    => ["3"],
+    "GET /a/*/"   => ["4"],
+    "GET /"       => ["5"],
+    "GET /a/**"   => ["6"],
+    "* /b/"       => ["7"],
+    "GET /b/{*r}" => ["8"],
+};
+
+static DEEP_LITERAL_VS_WILDCARD: Policy = scopes! {
+    "GET /a/b/c/d/e"    => ["1"],
+    "GET /a/*/c/d/*"    => ["2"],
+    "GET /*/b/*/d/e"    => ["3"],
+    "GET /a/b/c/*/f"    => ["4"],
+    "GET /a/b/*/*/*"    => ["5"],
+    "GET /*/*/*/*/*"    => ["6"],
+    "GET /a/b/c/d/**"   => ["7"],
+    "GET /*/b/c/d/e/f"  => ["8"],
+    "* /a/b/c/d/e"      => ["9"],
+};
+
+static MANY_LITERALS: Policy = scopes! {
+    "GET /ab"      => ["1"],
+    "GET /ac"      => ["2"],
+    "GET /ba"      => ["3"],
+    "GET /abc"     => ["4"],
+    "GET /abd"     => ["5"],
+    "GET /x%2Fy"   => ["6"],
+    "GET /AB"      => ["7"],
+    "GET /a;b"     => ["8"],
+    "GET /a:b@c"   => ["9"],
+    "GET /bb"      => ["10"],
+    "GET /cb"      => ["11"],
+    "GET /ab/ab"   => ["12"],
+    "GET /ab/ac"   => ["13"],
+    "GET /ab/*"    => ["14"],
+};
+
+const POLICIES: &[(&str, &Policy)] = &[
+    ("seed", &SEED),
+    ("overlapping wildcards", &OVERLAPPING_WILDCARDS),
+    ("catch-alls", &CATCH_ALLS),
+    ("method *", &METHOD_ANY),
+    ("trailing slashes", &TRAILING_SLASHES),
+    ("deep literal vs wildcard", &DEEP_LITERAL_VS_WILDCARD),
+    ("many literals", &MANY_LITERALS),
+];
+
+fn reference_rules(policy: &Policy) -> Vec<RouteKey> {
+    policy
+        .rules()
+        .iter()
+        .map(|r| RouteKey::parse(r.key()).expect("rules of a compiled policy parse"))
+        .collect()
+}
+
+/// Segments: the policies' literals, their case variants, and the usual suspects of
+/// path confusion.
+fn segment() -> impl Strategy<Value = String> {
+    prop_oneof![
+        3 => prop::sample::select(vec![
+            "agents", "sessions", "memories", "config", "health", "me", "runs", "a", "b",
+            "c", "d", "e", "f", "x", "y", "z", "files", "ab", "ac", "ba", "abc", "abd",
+            "bb", "cb", "AB", "a;b", "a:b@c", "x%2Fy",
+        ])
+        .prop_map(str::to_owned),
+        2 => prop::sample::select(vec![
+            "", "%2F", "%2f", "%2e%2e", "%2E", "..", ".", ";", "a;b", "AGENTS", "Agents",
+            "agents;x", "agents%20", "%00", "%0d%0a", "\u{e9}", "\u{1f600}", "a b",
+            "x%2Fy%2F", "*", "**", "{id}",
+        ])
+        .prop_map(str::to_owned),
+        1 => "[a-z%;.]{0,4}",
+    ]
+}
+
+fn request_path() -> impl Strategy<Value = String> {
+    (prop::collection::vec(segment(), 0..7), prop::bool::weighted(0.1)).prop_map(
+        |(segments, drop_slash)| {
+            let joined = segments.join("/");
+            if drop_slash { joined } else { format!("/{joined}") }
+        },
+    )
+}
+
+fn method() -> impl Strategy<Value = &'static str> {
+    prop::sample::select(vec![
+        "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT", "get",
+        "PROPFIND", "*",
+    ])
+}
+
+/// A path built from one of the policy's own patterns, so that near misses are common:
+/// wildcards filled with random segments, and (sometimes) one segment replaced, one
+/// appended or the last one dropped.
+#[derive(Clone, Debug)]
+struct NearMiss {
+    rule: usize,
+    fills: Vec<String>,
+    rest_len: usize,
+    edit: Option<(usize, Edit)>,
+}
+
+#[derive(Clone, Debug)]
+enum Edit {
+    Replace(String),
+    Append(String),
+    Truncate,
+}
+
+fn near_miss() -> impl Strategy<Value = NearMiss> {
+    (
+        any::<usize>(),
+        prop::collection::vec(segment(), 8),
+        0usize..4,
+        prop::option::weighted(
+            0.5,
+            (
+                any::<usize>(),
+                prop_oneof![
+                    segment().prop_map(Edit::Replace),
+                    segment().prop_map(Edit::Append),
+                    Just(Edit::Truncate),
+                ],
+            ),
+        ),
+    )
+        .prop_map(|(rule, fills, rest_len, edit)| NearMiss { rule, fills, rest_len, edit })
+}
+
+impl NearMiss {
+    fn path(&self, rules: &[RouteKey]) -> String {
+        use scope_grammar::Segment;
+        let rule = &rules[self.rule % rules.len()];
+        let mut fills = self.fills.iter().cycle();
+        let mut segments: Vec<String> = Vec::new();
+        for segment in rule.path.segments() {
+            match segment {
+                Segment::Literal(lit) => segments.push(lit.clone()),
+                Segment::One { .. } => segments.push(fills.next().cloned().unwrap_or_default()),
+                Segment::Rest { .. } => {
+                    segments.extend(fills.by_ref().take(self.rest_len).cloned());
+                }
+            }
+        }
+        if let Some((at, edit)) = &self.edit {
+            match edit {
+                Edit::Replace(s) if !segments.is_empty() => {
+                    let at = at % segments.len();
+                    segments[at] = s.clone();
+                }
+                Edit::Append(s) => segments.push(s.clone()),
+                Edit::Truncate => {
+                    segments.pop();
+                }
+                Edit::Replace(_) => {}
+            }
+        }
+        format!("/{}", segments.join("/"))
+    }
+}
+
+fn check(policy: &Policy, name: &str, method: &str, path: &str) -> Result<(), TestCaseError> {
+    let rules = reference_rules(policy);
+    let expected = reference_lookup(&rules, method, path.as_bytes()).map(|i| policy.rules()[i].key());
+    let got = policy.lookup_str(method, path).map(|r| r.key());
+    prop_assert_eq!(got, expected, "policy {:?}: {} {:?}", name, method, path);
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 4096, ..ProptestConfig::default() })]
+
+    #[test]
+    fn generated_matcher_agrees_with_reference_on_random_paths(
+        method in method(),
+        path in request_path(),
+    ) {
+        for (name, policy) in POLICIES {
+            check(policy, name, method, &path)?;
+        }
+    }
+
+    #[test]
+    fn generated_matcher_agrees_with_reference_on_near_misses(
+        method in method(),
+        near in near_miss(),
+    ) {
+        for (name, policy) in POLICIES {
+            let path = near.path(&reference_rules(policy));
+            check(policy, name, method, &path)?;
+        }
+    }
+}
+
+/// The examples of SPEC §2, spelled out.
+#[test]
+fn precedence_examples() {
+    let key = |policy: &Policy, method: &str, path: &str| {
+        policy.lookup_str(method, path).map(|r| r.key())
+    };
+    // `*` is one segment: a run path is not an agent path.
+    assert_eq!(key(&SEED, "GET", "/agents/a1/runs"), None);
+    assert_eq!(key(&SEED, "POST", "/agents/a1/runs"), Some("POST /agents/*/runs"));
+    assert_eq!(key(&SEED, "GET", "/agents/"), None, "a trailing slash is significant");
+    assert_eq!(key(&SEED, "GET", "/agents//runs"), None, "`*` never matches empty");
+    // HEAD uses GET's rule; other methods do not.
+    assert_eq!(key(&SEED, "HEAD", "/agents"), Some("GET /agents"));
+    assert_eq!(key(&SEED, "DELETE", "/agents"), None);
+    // Literal beats `*` beats `**`, left to right, whatever the declaration order.
+    let p = &OVERLAPPING_WILDCARDS;
+    assert_eq!(key(p, "GET", "/a/b/c"), Some("GET /a/b/c"));
+    assert_eq!(key(p, "GET", "/a/b/x"), Some("GET /a/b/*"));
+    assert_eq!(key(p, "GET", "/a/x/c"), Some("GET /a/*/c"));
+    assert_eq!(key(p, "GET", "/x/b/c"), Some("GET /*/b/c"));
+    assert_eq!(key(p, "GET", "/a/x/y"), Some("GET /a/{*rest}"), "literal `a` first");
+    assert_eq!(key(p, "GET", "/q/x/y"), Some("GET /*/*/*"));
+    assert_eq!(key(p, "GET", "/a/x/y/z"), Some("GET /a/{*rest}"), "`{{*x}}` beats `**`");
+    assert_eq!(key(p, "GET", "/a"), Some("GET /a/**"), "`**` matches zero segments");
+    assert_eq!(key(p, "GET", "/x/y"), Some("GET /{x}/{y}"));
+    // A named method beats `*` for the same pattern, not a more specific pattern.
+    let p = &METHOD_ANY;
+    assert_eq!(key(p, "GET", "/x"), Some("GET /x"));
+    assert_eq!(key(p, "POST", "/x"), Some("* /x"));
+    // HEAD follows GET as axum routes it: the most specific path first, then the method.
+    assert_eq!(key(p, "HEAD", "/x/y"), Some("GET /x/y"));
+    assert_eq!(key(p, "HEAD", "/x/q"), Some("HEAD /x/*"));
+    assert_eq!(key(p, "HEAD", "/x/y/z"), Some("HEAD /x/y/z"));
+    assert_eq!(key(p, "PROPFIND", "/x/q"), Some("* /x/*"));
+    assert_eq!(key(p, "get", "/x"), Some("* /x"), "methods are case-sensitive");
+    // Ending exactly beats a `**` matching nothing; a trailing slash is a segment.
+    let p = &TRAILING_SLASHES;
+    assert_eq!(key(p, "GET", "/a"), Some("GET /a"));
+    assert_eq!(key(p, "GET", "/a/"), Some("GET /a/"));
+    assert_eq!(key(p, "GET", "/a/x/"), Some("GET /a/*/"));
+    assert_eq!(key(p, "GET", "/a/x/y"), Some("GET /a/**"));
+    assert_eq!(key(p, "GET", "/b/"), Some("* /b/"));
+    assert_eq!(key(p, "GET", "/"), Some("GET /"));
+    // Raw bytes: no decoding, no case folding.
+    let p = &MANY_LITERALS;
+    assert_eq!(key(p, "GET", "/x%2Fy"), Some("GET /x%2Fy"));
+    assert_eq!(key(p, "GET", "/x/y"), None);
+    assert_eq!(key(p, "GET", "/x%2fy"), None);
+    assert_eq!(key(p, "GET", "/Ab"), None);
+    assert_eq!(key(p, "GET", "/ab/ab"), Some("GET /ab/ab"));
+    assert_eq!(key(p, "GET", "/ab/zz"), Some("GET /ab/*"));
+}
