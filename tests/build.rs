@@ -10,15 +10,30 @@ use std::path::PathBuf;
 fn rule(i: usize) -> (&'static str, String, String, String) {
     let g = i % 10;
     match i % 5 {
-        0 => ("GET", format!("/g{g}/r{i}"), format!("/g{g}/r{i}"), format!("/g{g}/r{i}")),
-        1 => ("GET", format!("/g{g}/r{i}/*"), format!("/g{g}/r{i}/*"), format!("/g{g}/r{i}/item-{i}")),
+        0 => (
+            "GET",
+            format!("/g{g}/r{i}"),
+            format!("/g{g}/r{i}"),
+            format!("/g{g}/r{i}"),
+        ),
+        1 => (
+            "GET",
+            format!("/g{g}/r{i}/*"),
+            format!("/g{g}/r{i}/*"),
+            format!("/g{g}/r{i}/item-{i}"),
+        ),
         2 => (
             "POST",
             format!("/g{g}/r{i}/{{id}}/runs"),
             format!("/g{g}/r{i}/*/runs"),
             format!("/g{g}/r{i}/agent-{i}/runs"),
         ),
-        3 => ("*", format!("/g{g}/r{i}/admin/**"), format!("/g{g}/r{i}/admin/*"), format!("/g{g}/r{i}/admin/x/y")),
+        3 => (
+            "*",
+            format!("/g{g}/r{i}/admin/**"),
+            format!("/g{g}/r{i}/admin/*"),
+            format!("/g{g}/r{i}/admin/x/y"),
+        ),
         _ => (
             "DELETE",
             format!("/g{g}/r{i}/items/*"),
@@ -33,20 +48,36 @@ fn main() {
     for n in [10usize, 100, 1000] {
         let rules: Vec<_> = (0..n).map(rule).collect();
         writeln!(out, "/// {n} synthetic rules.").unwrap();
-        writeln!(out, "pub static POLICY_{n}: scope_runtime::Policy = scope_runtime::scopes! {{").unwrap();
+        writeln!(
+            out,
+            "pub(crate) static POLICY_{n}: scope_runtime::Policy = scope_runtime::scopes! {{"
+        )
+        .unwrap();
         for (i, (m, pattern, _, _)) in rules.iter().enumerate() {
             writeln!(out, "    \"{m} {pattern}\" => [\"scope:{i}\"],").unwrap();
         }
         writeln!(out, "}};").unwrap();
-        writeln!(out, "/// The same rules as (method, fnmatch pattern, scopes), in declaration order.").unwrap();
-        writeln!(out, "pub const AGNO_{n}: &[(&str, &str, &[&str])] = &[").unwrap();
+        writeln!(
+            out,
+            "/// The same rules as (method, fnmatch pattern, scopes), in declaration order."
+        )
+        .unwrap();
+        writeln!(
+            out,
+            "pub(crate) const AGNO_{n}: &[(&str, &str, &[&str])] = &["
+        )
+        .unwrap();
         for (i, (m, _, glob, _)) in rules.iter().enumerate() {
             writeln!(out, "    (\"{m}\", \"{glob}\", &[\"scope:{i}\"]),").unwrap();
         }
         writeln!(out, "];").unwrap();
         // 64 requests spread evenly over the rules, plus misses every 8th.
-        writeln!(out, "/// Requests spread over the rules, one in eight a miss.").unwrap();
-        writeln!(out, "pub const REQUESTS_{n}: &[(&str, &str)] = &[").unwrap();
+        writeln!(
+            out,
+            "/// Requests spread over the rules, one in eight a miss."
+        )
+        .unwrap();
+        writeln!(out, "pub(crate) const REQUESTS_{n}: &[(&str, &str)] = &[").unwrap();
         for k in 0..64 {
             let i = k * n / 64;
             let (m, _, _, path) = &rules[i];

@@ -27,7 +27,8 @@ impl RouteKey {
     /// assert!(errors[0].message().contains("did you mean `GET`"));
     /// ```
     pub fn parse(key: &str) -> Result<RouteKey, Vec<GrammarError>> {
-        let format_help = "write the key as `\"METHOD /path\"` with exactly one space, e.g. `\"GET /agents\"`";
+        let format_help =
+            "write the key as `\"METHOD /path\"` with exactly one space, e.g. `\"GET /agents\"`";
         if key.starts_with('/') {
             return Err(vec![GrammarError::new(format!(
                 "route key `{key}` has no method: {format_help}, or `\"* {key}\"` for any method"
@@ -56,7 +57,11 @@ impl RouteKey {
         let path = PathPattern::parse(path);
         match (method, path) {
             (Ok(method), Ok(path)) => Ok(RouteKey { method, path }),
-            (m, p) => Err(m.err().into_iter().chain(p.err().into_iter().flatten()).collect()),
+            (m, p) => Err(m
+                .err()
+                .into_iter()
+                .chain(p.err().into_iter().flatten())
+                .collect()),
         }
     }
 
@@ -107,13 +112,15 @@ fn edit_distance(a: &str, b: &str) -> usize {
     for (i, row) in d.iter_mut().enumerate() {
         row[0] = i;
     }
-    for j in 0..=b.len() {
-        d[0][j] = j;
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
     }
     for i in 1..=a.len() {
         for j in 1..=b.len() {
             let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut best = (d[i - 1][j] + 1).min(d[i][j - 1] + 1).min(d[i - 1][j - 1] + cost);
+            let mut best = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
             if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
                 best = best.min(d[i - 2][j - 2] + 1);
             }
@@ -138,7 +145,11 @@ mod tests {
 
     #[test]
     fn suggests_methods() {
-        assert!(err("GTE /a").contains("did you mean `GET`?"), "{}", err("GTE /a"));
+        assert!(
+            err("GTE /a").contains("did you mean `GET`?"),
+            "{}",
+            err("GTE /a")
+        );
         assert!(err("get /a").contains("write `GET`, not `get`"));
         assert!(err("POTS /a").contains("did you mean `POST`?"));
         assert!(!err("FROBNICATE /a").contains("did you mean"));

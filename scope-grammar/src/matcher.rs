@@ -160,20 +160,20 @@ impl Trie {
         if let Ok(i) = node
             .literals
             .binary_search_by(|(l, _)| l.as_slice().cmp(segment))
+            && let found @ Some(_) = self.visit(node.literals[i].1, slot, next)
         {
-            if let found @ Some(_) = self.visit(node.literals[i].1, slot, next) {
-                return found;
-            }
+            return found;
         }
-        if let (Some(one), false) = (node.one, segment.is_empty()) {
-            if let found @ Some(_) = self.visit(one, slot, next) {
-                return found;
-            }
+        if let Some(one) = node.one
+            && !segment.is_empty()
+            && let found @ Some(_) = self.visit(one, slot, next)
+        {
+            return found;
         }
-        if !rest.is_empty() {
-            if let found @ Some(_) = node.rest_one_or_more[slot] {
-                return found;
-            }
+        if !rest.is_empty()
+            && let found @ Some(_) = node.rest_one_or_more[slot]
+        {
+            return found;
         }
         node.rest_any[slot]
     }

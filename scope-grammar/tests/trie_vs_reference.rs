@@ -8,11 +8,10 @@ use scope_grammar::{RouteKey, Trie, find_duplicate_rules, reference_lookup};
 fn pattern() -> impl Strategy<Value = String> {
     let middle = prop::sample::select(vec!["a", "b", "ab", "*", "{x}", "%2F"]);
     let last = prop::sample::select(vec!["a", "b", "", "*", "{y}", "**", "{*r}"]);
-    (prop::collection::vec(middle, 0..4), last)
-        .prop_map(|(mut segs, last)| {
-            segs.push(last);
-            format!("/{}", segs.join("/"))
-        })
+    (prop::collection::vec(middle, 0..4), last).prop_map(|(mut segs, last)| {
+        segs.push(last);
+        format!("/{}", segs.join("/"))
+    })
 }
 
 fn rules() -> impl Strategy<Value = Vec<RouteKey>> {
@@ -23,7 +22,10 @@ fn rules() -> impl Strategy<Value = Vec<RouteKey>> {
             .filter_map(|(m, p)| RouteKey::parse(&format!("{m} {p}")).ok())
             .collect();
         // Drop later duplicates, as the macro would refuse them.
-        let mut dups: Vec<usize> = find_duplicate_rules(&rules).into_iter().map(|(d, _)| d).collect();
+        let mut dups: Vec<usize> = find_duplicate_rules(&rules)
+            .into_iter()
+            .map(|(d, _)| d)
+            .collect();
         dups.sort_unstable();
         dups.dedup();
         for d in dups.into_iter().rev() {

@@ -77,8 +77,7 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     let vis = &func.vis;
     let marker = format_ident!("__RequireScopes_{}", func.sig.ident);
     let span = Span::call_site();
-    let guard: FnArg =
-        parse_quote_spanned!(span=> _: ::scope_runtime::RequireScopes<#marker>);
+    let guard: FnArg = parse_quote_spanned!(span=> _: ::scope_runtime::RequireScopes<#marker>);
     func.sig.inputs.insert(0, guard);
     let marker_item = quote_spanned! {span=>
         #[doc(hidden)]

@@ -69,7 +69,7 @@ fn missing_claims(parts: &Parts) -> Response {
 /// async fn handler(Claims(claims): Claims<MyClaims>) -> String {
 ///     format!("{} of {}", claims.sub, claims.tenant)
 /// }
-/// # let _ = axum::routing::get(handler);
+/// # let _: axum::routing::MethodRouter = axum::routing::get(handler);
 /// ```
 ///
 /// A token whose claims do not fit the type is answered 401 `invalid_token`.
@@ -80,13 +80,15 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for Claims<T> {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let claims = <VerifiedClaims as FromRequestParts<S>>::from_request_parts(parts, state).await?;
+        let claims =
+            <VerifiedClaims as FromRequestParts<S>>::from_request_parts(parts, state).await?;
         claims.deserialize::<T>().map(Claims).map_err(|_| {
             let realm = parts
                 .extensions
                 .get::<AuthContext>()
                 .and_then(|c| c.0.realm.as_deref());
-            AuthError::InvalidToken(crate::error::InvalidTokenReason::ClaimsShape).to_response(realm)
+            AuthError::InvalidToken(crate::error::InvalidTokenReason::ClaimsShape)
+                .to_response(realm)
         })
     }
 }

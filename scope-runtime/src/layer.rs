@@ -268,7 +268,11 @@ fn decide(
     // Unmapped under `deny`: only the admin scope would have passed.
     let (required, any_of) = match (rule, &config.admin_scope) {
         (Some(_), _) => (
-            requirement.scopes().iter().map(|s| (*s).to_owned()).collect(),
+            requirement
+                .scopes()
+                .iter()
+                .map(|s| (*s).to_owned())
+                .collect(),
             matches!(requirement, Requirement::AnyOf(_)),
         ),
         (None, Some(admin)) => (vec![admin.to_string()], false),

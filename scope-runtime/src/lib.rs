@@ -72,14 +72,12 @@ pub mod jwt;
 pub mod layer;
 pub mod policy;
 
-pub use error::AuthError;
+pub use error::{AuthError, InvalidTokenReason};
 pub use extract::{Claims, RequireScopes, ScopeList};
-pub use jwt::{JwtVerifier, VerifiedClaims};
+pub use jwt::{ConfigError, JwtVerifier, KeyError, TokenSource, VerificationKey, VerifiedClaims};
 pub use layer::{ScopeLayer, ScopeService, Unmapped};
 pub use policy::{Policy, Requirement, Rule};
 pub use scope_grammar::{Method, MethodFilter};
-/// Declares a scope policy; see the [crate documentation](crate) for the grammar.
-pub use scope_macros::scopes;
 /// Requires scopes on one async axum handler, checked like [`scopes!`]'s.
 ///
 /// ```
@@ -90,7 +88,7 @@ pub use scope_macros::scopes;
 /// async fn run(Path(agent_id): Path<String>) -> String {
 ///     format!("running {agent_id}")
 /// }
-/// # let _ = axum::routing::post(run);
+/// # let _: axum::routing::MethodRouter = axum::routing::post(run);
 /// ```
 ///
 /// All listed scopes are required (the layer's admin scope passes). The attribute adds
@@ -99,6 +97,8 @@ pub use scope_macros::scopes;
 /// route the layer let through unauthenticated) the handler is answered 401; with
 /// missing scopes, 403 `insufficient_scope`. It goes on free `async fn`s only.
 pub use scope_macros::require_scopes;
+/// Declares a scope policy; see the [crate documentation](crate) for the grammar.
+pub use scope_macros::scopes;
 
 /// Items the macro expansions refer to. Not public API: may change without notice.
 #[doc(hidden)]

@@ -118,13 +118,33 @@ fn matcher(c: &mut Criterion) {
     // The generated matcher and the baseline agree on which rules these requests hit
     // (a sanity check, not a measurement).
     for (m, p) in generated::REQUESTS_1000 {
-        let ours = generated::POLICY_1000.lookup_str(m, p).map(|r| r.requirement().scopes());
+        let ours = generated::POLICY_1000
+            .lookup_str(m, p)
+            .map(|r| r.requirement().scopes());
         assert_eq!(ours, linear_scan(generated::AGNO_1000, m, p), "{m} {p}");
     }
     bench_pair(c, "seed", &SEED, SEED_AGNO, SEED_REQUESTS);
-    bench_pair(c, "10", &generated::POLICY_10, generated::AGNO_10, generated::REQUESTS_10);
-    bench_pair(c, "100", &generated::POLICY_100, generated::AGNO_100, generated::REQUESTS_100);
-    bench_pair(c, "1000", &generated::POLICY_1000, generated::AGNO_1000, generated::REQUESTS_1000);
+    bench_pair(
+        c,
+        "10",
+        &generated::POLICY_10,
+        generated::AGNO_10,
+        generated::REQUESTS_10,
+    );
+    bench_pair(
+        c,
+        "100",
+        &generated::POLICY_100,
+        generated::AGNO_100,
+        generated::REQUESTS_100,
+    );
+    bench_pair(
+        c,
+        "1000",
+        &generated::POLICY_1000,
+        generated::AGNO_1000,
+        generated::REQUESTS_1000,
+    );
 }
 
 criterion_group!(benches, matcher);

@@ -137,12 +137,18 @@ fn segment() -> impl Strategy<Value = String> {
 }
 
 fn request_path() -> impl Strategy<Value = String> {
-    (prop::collection::vec(segment(), 0..7), prop::bool::weighted(0.1)).prop_map(
-        |(segments, drop_slash)| {
-            let joined = segments.join("/");
-            if drop_slash { joined } else { format!("/{joined}") }
-        },
+    (
+        prop::collection::vec(segment(), 0..7),
+        prop::bool::weighted(0.1),
     )
+        .prop_map(|(segments, drop_slash)| {
+            let joined = segments.join("/");
+            if drop_slash {
+                joined
+            } else {
+                format!("/{joined}")
+            }
+        })
 }
 
 fn method() -> impl Strategy<Value = &'static str> {
@@ -187,7 +193,12 @@ fn near_miss() -> impl Strategy<Value = NearMiss> {
             ),
         ),
     )
-        .prop_map(|(rule, fills, rest_len, edit)| NearMiss { rule, fills, rest_len, edit })
+        .prop_map(|(rule, fills, rest_len, edit)| NearMiss {
+            rule,
+            fills,
+            rest_len,
+            edit,
+        })
 }
 
 impl NearMiss {
@@ -224,7 +235,8 @@ impl NearMiss {
 
 fn check(policy: &Policy, name: &str, method: &str, path: &str) -> Result<(), TestCaseError> {
     let rules = reference_rules(policy);
-    let expected = reference_lookup(&rules, method, path.as_bytes()).map(|i| policy.rules()[i].key());
+    let expected =
+        reference_lookup(&rules, method, path.as_bytes()).map(|i| policy.rules()[i].key());
     let got = policy.lookup_str(method, path).map(|r| r.key());
     prop_assert_eq!(got, expected, "policy {:?}: {} {:?}", name, method, path);
     Ok(())
@@ -263,9 +275,20 @@ fn precedence_examples() {
     };
     // `*` is one segment: a run path is not an agent path.
     assert_eq!(key(&SEED, "GET", "/agents/a1/runs"), None);
-    assert_eq!(key(&SEED, "POST", "/agents/a1/runs"), Some("POST /agents/*/runs"));
-    assert_eq!(key(&SEED, "GET", "/agents/"), None, "a trailing slash is significant");
-    assert_eq!(key(&SEED, "GET", "/agents//runs"), None, "`*` never matches empty");
+    assert_eq!(
+        key(&SEED, "POST", "/agents/a1/runs"),
+        Some("POST /agents/*/runs")
+    );
+    assert_eq!(
+        key(&SEED, "GET", "/agents/"),
+        None,
+        "a trailing slash is significant"
+    );
+    assert_eq!(
+        key(&SEED, "GET", "/agents//runs"),
+        None,
+        "`*` never matches empty"
+    );
     // HEAD uses GET's rule; other methods do not.
     assert_eq!(key(&SEED, "HEAD", "/agents"), Some("GET /agents"));
     assert_eq!(key(&SEED, "DELETE", "/agents"), None);
@@ -275,10 +298,22 @@ fn precedence_examples() {
     assert_eq!(key(p, "GET", "/a/b/x"), Some("GET /a/b/*"));
     assert_eq!(key(p, "GET", "/a/x/c"), Some("GET /a/*/c"));
     assert_eq!(key(p, "GET", "/x/b/c"), Some("GET /*/b/c"));
-    assert_eq!(key(p, "GET", "/a/x/y"), Some("GET /a/{*rest}"), "literal `a` first");
+    assert_eq!(
+        key(p, "GET", "/a/x/y"),
+        Some("GET /a/{*rest}"),
+        "literal `a` first"
+    );
     assert_eq!(key(p, "GET", "/q/x/y"), Some("GET /*/*/*"));
-    assert_eq!(key(p, "GET", "/a/x/y/z"), Some("GET /a/{*rest}"), "`{{*x}}` beats `**`");
-    assert_eq!(key(p, "GET", "/a"), Some("GET /a/**"), "`**` matches zero segments");
+    assert_eq!(
+        key(p, "GET", "/a/x/y/z"),
+        Some("GET /a/{*rest}"),
+        "`{{*x}}` beats `**`"
+    );
+    assert_eq!(
+        key(p, "GET", "/a"),
+        Some("GET /a/**"),
+        "`**` matches zero segments"
+    );
     assert_eq!(key(p, "GET", "/x/y"), Some("GET /{x}/{y}"));
     // A named method beats `*` for the same pattern, not a more specific pattern.
     let p = &METHOD_ANY;
@@ -289,7 +324,11 @@ fn precedence_examples() {
     assert_eq!(key(p, "HEAD", "/x/q"), Some("HEAD /x/*"));
     assert_eq!(key(p, "HEAD", "/x/y/z"), Some("HEAD /x/y/z"));
     assert_eq!(key(p, "PROPFIND", "/x/q"), Some("* /x/*"));
-    assert_eq!(key(p, "get", "/x"), Some("* /x"), "methods are case-sensitive");
+    assert_eq!(
+        key(p, "get", "/x"),
+        Some("* /x"),
+        "methods are case-sensitive"
+    );
     // Ending exactly beats a `**` matching nothing; a trailing slash is a segment.
     let p = &TRAILING_SLASHES;
     assert_eq!(key(p, "GET", "/a"), Some("GET /a"));

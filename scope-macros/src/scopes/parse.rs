@@ -66,9 +66,7 @@ const KEY_HELP: &str = "a rule is `\"METHOD /path\" => [\"scope\", ...]`";
 impl Parse for RuleInput {
     fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
         if input.is_empty() {
-            return Err(input.error(format!(
-                "expected a rule before this `,`: {KEY_HELP}"
-            )));
+            return Err(input.error(format!("expected a rule before this `,`: {KEY_HELP}")));
         }
         let key = if input.peek(LitStr) {
             input.parse::<LitStr>()?
@@ -86,7 +84,10 @@ impl Parse for RuleInput {
             ));
         };
         if !input.peek(Token![=>]) {
-            let msg = format!("expected `=>` after the route key {:?}: {KEY_HELP}", key.value());
+            let msg = format!(
+                "expected `=>` after the route key {:?}: {KEY_HELP}",
+                key.value()
+            );
             return Err(if input.is_empty() {
                 syn::Error::new(key.span(), msg)
             } else {
@@ -131,10 +132,7 @@ impl Parse for RequirementInput {
             let lit: LitStr = input.parse()?;
             return Err(syn::Error::new(
                 lit.span(),
-                format!(
-                    "{REQUIREMENT_HELP}; did you mean `[{:?}]`?",
-                    lit.value()
-                ),
+                format!("{REQUIREMENT_HELP}; did you mean `[{:?}]`?", lit.value()),
             ));
         }
         if input.is_empty() {
@@ -147,7 +145,10 @@ impl Parse for RequirementInput {
             }
             _ => "",
         };
-        Err(syn::Error::new_spanned(tt, format!("{REQUIREMENT_HELP}{hint}")))
+        Err(syn::Error::new_spanned(
+            tt,
+            format!("{REQUIREMENT_HELP}{hint}"),
+        ))
     }
 }
 

@@ -1,0 +1,287 @@
+//! The claims of a verified token, and the scopes claim.
+
+use std::fmt;
+use std::sync::Arc;
+
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
+
+/// The scopes claims tried, in order, when no claim name is configured: `scopes`
+/// (Agno's claim), `scope` (RFC 8693 / RFC 9068), `scp` (Azure AD, Okta).
+pub const DEFAULT_SCOPES_CLAIMS: [&str; 3] = ["scopes", "scope", "scp"];
+
+/// The claims of a token that passed verification.
+///
+/// The layer stores it in the request extensions; handlers read it with the
+/// extractor. Cloning is cheap (the claims are shared behind an `Arc`).
+///
+/// The scopes are parsed once, from the configured claim or, by default, from the
+/// first **present** of `scopes`, `scope`, `scp` (the first present one decides; they
+/// are never merged). The value may be a JSON array of strings or one space-delimited
+/// string (split on `' '` only); empty items are dropped. Any other JSON type, or an
+/// array with a non-string item, grants no scope at all.
+///
+/// ```
+/// use scope_runtime::VerifiedClaims;
+/// use serde::Deserialize;
+///
+/// let claims = serde_json::json!({
+///     "sub": "user-1", "exp": 2_000_000_000, "scope": "app:read  app:run", "org": "acme"
+/// });
+/// let claims = VerifiedClaims::from_claims(claims.as_object().unwrap().clone());
+/// assert_eq!(claims.subject(), Some("user-1"));
+/// assert_eq!(claims.scopes(), ["app:read", "app:run"]);
+/// assert!(claims.has_scope("app:run"));
+///
+/// #[derive(Deserialize)]
+/// struct Mine { org: String }
+/// assert_eq!(claims.deserialize::<Mine>().unwrap().org, "acme");
+/// ```
+#[derive(Clone)]
+pub struct VerifiedClaims {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    claims: Map<String, Value>,
+    scopes: Vec<String>,
+}
+
+impl VerifiedClaims {
+    /// Wraps a claim set, reading the scopes from the default claims (`scopes`,
+    /// `scope`, `scp`). No verification happens here: this is for tests and for claims
+    /// verified by other means.
+    pub fn from_claims(claims: Map<String, Value>) -> Self {
+        Self::with_scopes_claim(claims, None)
+    }
+
+    /// Wraps a claim set, reading the scopes from `scopes_claim` (or the defaults).
+    pub(crate) fn with_scopes_claim(
+        claims: Map<String, Value>,
+        scopes_claim: Option<&str>,
+    ) -> Self {
+        let scopes = parse_scopes(&claims, scopes_claim);
+        Self {
+            inner: Arc::new(Inner { claims, scopes }),
+        }
+    }
+
+    /// The `sub` claim, if it is present (it is always a string when present).
+    pub fn subject(&self) -> Option<&str> {
+        self.inner.claims.get("sub").and_then(Value::as_str)
+    }
+
+    /// The granted scopes, in token order.
+    pub fn scopes(&self) -> &[String] {
+        &self.inner.scopes
+    }
+
+    /// Whether `scope` was granted (exact, case-sensitive comparison).
+    pub fn has_scope(&self, scope: &str) -> bool {
+        self.inner.scopes.iter().any(|s| s == scope)
+    }
+
+    /// The full claim set.
+    pub fn claims(&self) -> &Map<String, Value> {
+        &self.inner.claims
+    }
+
+    /// One claim by name.
+    pub fn get(&self, name: &str) -> Option<&Value> {
+        self.inner.claims.get(name)
+    }
+
+    /// The claim set deserialized into a type of yours.
+    pub fn deserialize<T: DeserializeOwned>(&self) -> Result<T, serde_json::Error> {
+        T::deserialize(&self.inner.claims)
+    }
+}
+
+impl fmt::Debug for VerifiedClaims {
+    /// Shows the subject, the scopes and the claim names, never claim values.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("VerifiedClaims")
+            .field("sub", &self.subject())
+            .field("scopes", &self.inner.scopes)
+            .field("claims", &self.inner.claims.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+/// The scopes of `claims` (see [`VerifiedClaims`] for the rules).
+pub(crate) fn parse_scopes(claims: &Map<String, Value>, scopes_claim: Option<&str>) -> Vec<String> {
+    let value = match scopes_claim {
+        Some(name) => claims.get(name),
+        None => DEFAULT_SCOPES_CLAIMS
+            .iter()
+            .find_map(|name| claims.get(*name)),
+    };
+    match value {
+        Some(Value::String(s)) => s
+            .split(' ')
+            .filter(|item| !item.is_empty())
+            .map(str::to_owned)
+            .collect(),
+        Some(Value::Array(items)) => {
+            let mut scopes = Vec::with_capacity(items.len());
+            for item in items {
+                match item {
+                    Value::String(s) if s.is_empty() => {}
+                    Value::String(s) => scopes.push(s.clone()),
+                    _ => return Vec::new(),
+                }
+            }
+            scopes
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// Checks the JSON types of the registered claims (RFC 7519 §4.1): `exp`, `nbf`,
+/// `iat` numbers; `iss`, `sub`, `jti` strings; `aud` a string or an array of strings.
+/// Returns the name of the first offending claim.
+pub(crate) fn check_claim_types(claims: &Map<String, Value>) -> Result<(), &'static str> {
+    for name in ["exp", "nbf", "iat"] {
+        if claims.get(name).is_some_and(|v| !v.is_number()) {
+            return Err(name);
+        }
+    }
+    for name in ["iss", "sub", "jti"] {
+        if claims.get(name).is_some_and(|v| !v.is_string()) {
+            return Err(name);
+        }
+    }
+    match claims.get("aud") {
+        None | Some(Value::String(_)) => {}
+        Some(Value::Array(items)) if items.iter().all(Value::is_string) => {}
+        Some(_) => return Err("aud"),
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn map(value: Value) -> Map<String, Value> {
+        match value {
+            Value::Object(map) => map,
+            _ => unreachable!("test claims are objects"),
+        }
+    }
+
+    fn scopes(value: Value) -> Vec<String> {
+        parse_scopes(&map(value), None)
+    }
+
+    #[test]
+    fn array_and_space_string() {
+        assert_eq!(scopes(json!({"scopes": ["a", "b"]})), ["a", "b"]);
+        assert_eq!(scopes(json!({"scopes": "a b"})), ["a", "b"]);
+        assert_eq!(scopes(json!({"scope": "a  b "})), ["a", "b"]);
+        assert_eq!(scopes(json!({"scp": ["x:y"]})), ["x:y"]);
+    }
+
+    #[test]
+    fn empty_items_dropped_and_only_space_splits() {
+        assert_eq!(scopes(json!({"scopes": ["", "a", ""]})), ["a"]);
+        assert_eq!(scopes(json!({"scope": "   "})), Vec::<String>::new());
+        assert_eq!(scopes(json!({"scope": "a\tb c"})), ["a\tb", "c"]);
+    }
+
+    #[test]
+    fn first_present_claim_decides() {
+        assert_eq!(
+            scopes(json!({"scopes": ["a"], "scope": "b", "scp": ["c"]})),
+            ["a"]
+        );
+        assert_eq!(scopes(json!({"scope": "b", "scp": ["c"]})), ["b"]);
+        // Present but of the wrong type: no scopes, no fallback.
+        assert_eq!(
+            scopes(json!({"scopes": 5, "scope": "b"})),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            scopes(json!({"scopes": null, "scope": "b"})),
+            Vec::<String>::new()
+        );
+        // Present but empty: no scopes, no fallback.
+        assert_eq!(
+            scopes(json!({"scopes": [], "scope": "b"})),
+            Vec::<String>::new()
+        );
+    }
+
+    #[test]
+    fn wrong_types_grant_nothing() {
+        for value in [
+            json!({"scopes": {"a": true}}),
+            json!({"scopes": ["a", 1]}),
+            json!({"scopes": ["a", ["b"]]}),
+            json!({"scopes": true}),
+            json!({"scope": 1.5}),
+            json!({}),
+        ] {
+            assert_eq!(scopes(value.clone()), Vec::<String>::new(), "{value}");
+        }
+    }
+
+    #[test]
+    fn configured_claim_only() {
+        let claims = map(json!({"permissions": ["p"], "scopes": ["a"]}));
+        assert_eq!(parse_scopes(&claims, Some("permissions")), ["p"]);
+        assert_eq!(parse_scopes(&claims, Some("roles")), Vec::<String>::new());
+    }
+
+    #[test]
+    fn claim_types() {
+        assert_eq!(
+            check_claim_types(&map(json!({
+                "exp": 1, "nbf": 1.5, "iat": 0, "iss": "i", "sub": "s", "jti": "j", "aud": ["a", "b"]
+            }))),
+            Ok(())
+        );
+        assert_eq!(check_claim_types(&map(json!({"aud": "a"}))), Ok(()));
+        for (claims, bad) in [
+            (json!({"exp": "1"}), "exp"),
+            (json!({"nbf": null}), "nbf"),
+            (json!({"iat": [1]}), "iat"),
+            (json!({"iss": 1}), "iss"),
+            (json!({"iss": ["a"]}), "iss"),
+            (json!({"sub": 1}), "sub"),
+            (json!({"jti": {}}), "jti"),
+            (json!({"aud": 1}), "aud"),
+            (json!({"aud": ["a", 1]}), "aud"),
+        ] {
+            assert_eq!(check_claim_types(&map(claims)), Err(bad));
+        }
+    }
+
+    #[test]
+    fn accessors_and_debug() {
+        let claims = VerifiedClaims::from_claims(map(json!({
+            "sub": "u1", "scopes": ["a"], "secret_stuff": "hunter2"
+        })));
+        assert_eq!(claims.subject(), Some("u1"));
+        assert!(claims.has_scope("a"));
+        assert!(!claims.has_scope("A"));
+        assert_eq!(claims.get("secret_stuff"), Some(&json!("hunter2")));
+        assert_eq!(claims.claims().len(), 3);
+        let debug = format!("{claims:?}");
+        assert!(
+            debug.contains("u1") && !debug.contains("hunter2"),
+            "{debug}"
+        );
+        let clone = claims.clone();
+        assert!(Arc::ptr_eq(&clone.inner, &claims.inner));
+        let value: Value = claims.deserialize().expect("deserialize");
+        assert_eq!(value["sub"], "u1");
+    }
+
+    #[test]
+    fn send_sync() {
+        fn assert_send_sync<T: Send + Sync + 'static>() {}
+        assert_send_sync::<VerifiedClaims>();
+    }
+}

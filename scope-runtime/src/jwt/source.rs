@@ -1,0 +1,385 @@
+//! Where the bearer token is read from: the `Authorization` header (RFC 6750 §2.1)
+//! and, with the `cookie` feature, a cookie.
+
+use http::HeaderMap;
+use http::header::AUTHORIZATION;
+#[cfg(feature = "cookie")]
+use http::header::COOKIE;
+
+use crate::error::AuthError;
+
+const MALFORMED_HEADER: AuthError = AuthError::InvalidRequest("Malformed Authorization header");
+const TWO_HEADERS: AuthError = AuthError::InvalidRequest("Two Authorization headers");
+#[cfg(feature = "cookie")]
+const MALFORMED_COOKIE: AuthError = AuthError::InvalidRequest("Malformed token cookie");
+#[cfg(feature = "cookie")]
+const TWO_COOKIES: AuthError = AuthError::InvalidRequest("Token cookie sent more than once");
+#[cfg(feature = "cookie")]
+const TWO_PLACES: AuthError =
+    AuthError::InvalidRequest("Token found in both the Authorization header and a cookie");
+
+/// Where a [`JwtVerifier`](super::JwtVerifier) looks for the token.
+///
+/// The cookie variants exist only with the crate feature **`cookie`**
+/// (`scope-runtime = { ..., features = ["cookie"] }`).
+///
+/// | source | token read from | errors |
+/// | --- | --- | --- |
+/// | `Header` (default) | `Authorization: Bearer <token>` | see below |
+/// | `Cookie(name)` | the cookie `name`; the `Authorization` header is ignored | the cookie twice → 400 |
+/// | `HeaderOrCookie(name)` | the header if it holds a Bearer token, else the cookie | a token in both → 400 |
+///
+/// The header is parsed per RFC 6750 §2.1: scheme `Bearer` in any case, one or more
+/// spaces, then a `b64token` (`A-Z a-z 0-9 - . _ ~ + /`, then optional trailing `=`),
+/// nothing else. Absent → [`AuthError::MissingToken`]; another scheme (e.g. `Basic`) →
+/// [`AuthError::NotBearer`]; anything malformed (empty token, inner spaces, non-ASCII
+/// bytes) or two `Authorization` headers → 400 [`AuthError::InvalidRequest`].
+///
+/// A cookie with an empty value counts as absent (a "cleared" cookie). Its value may be
+/// wrapped in double quotes (RFC 6265) and must otherwise be a `b64token`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum TokenSource {
+    /// `Authorization: Bearer <token>` only (the default).
+    #[default]
+    Header,
+    /// The named cookie only. Feature `cookie`.
+    #[cfg(feature = "cookie")]
+    Cookie(String),
+    /// The `Authorization` header first, else the named cookie. Feature `cookie`.
+    #[cfg(feature = "cookie")]
+    HeaderOrCookie(String),
+}
+
+impl TokenSource {
+    /// The cookie name, for the cookie variants.
+    pub fn cookie_name(&self) -> Option<&str> {
+        match self {
+            Self::Header => None,
+            #[cfg(feature = "cookie")]
+            Self::Cookie(name) | Self::HeaderOrCookie(name) => Some(name),
+        }
+    }
+}
+
+/// What the `Authorization` header holds.
+enum Authorization<'h> {
+    Bearer(&'h str),
+    OtherScheme,
+}
+
+/// RFC 9110 `tchar`.
+pub(crate) fn is_tchar(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
+}
+
+/// RFC 6750 `b64token`: `1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="`.
+fn is_b64token(token: &str) -> bool {
+    let body = token.trim_end_matches('=');
+    !body.is_empty()
+        && body
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-._~+/".contains(&b))
+}
+
+/// The single `Authorization` header, parsed. `Ok(None)` when absent.
+fn authorization(headers: &HeaderMap) -> Result<Option<Authorization<'_>>, AuthError> {
+    let mut values = headers.get_all(AUTHORIZATION).iter();
+    let Some(value) = values.next() else {
+        return Ok(None);
+    };
+    if values.next().is_some() {
+        return Err(TWO_HEADERS);
+    }
+    // `to_str` refuses anything but visible ASCII, space and tab.
+    let value = value.to_str().map_err(|_| MALFORMED_HEADER)?;
+    // A field value has no leading or trailing whitespace (RFC 9110 §5.5).
+    let value = value.trim_matches([' ', '\t']);
+    let (scheme, rest) = value.split_once(' ').unwrap_or((value, ""));
+    if scheme.is_empty() || !scheme.bytes().all(is_tchar) {
+        return Err(MALFORMED_HEADER);
+    }
+    if !scheme.eq_ignore_ascii_case("bearer") {
+        return Ok(Some(Authorization::OtherScheme));
+    }
+    let token = rest.trim_start_matches(' ');
+    if !is_b64token(token) {
+        return Err(MALFORMED_HEADER);
+    }
+    Ok(Some(Authorization::Bearer(token)))
+}
+
+/// The named cookie across every `Cookie` header. `Ok(None)` when absent or empty.
+#[cfg(feature = "cookie")]
+fn cookie<'h>(headers: &'h HeaderMap, name: &str) -> Result<Option<&'h str>, AuthError> {
+    fn trim(bytes: &[u8]) -> &[u8] {
+        let start = bytes
+            .iter()
+            .position(|b| !matches!(b, b' ' | b'\t'))
+            .unwrap_or(bytes.len());
+        let end = bytes
+            .iter()
+            .rposition(|b| !matches!(b, b' ' | b'\t'))
+            .map_or(start, |i| i + 1);
+        &bytes[start..end.max(start)]
+    }
+
+    let mut found = None;
+    for header in headers.get_all(COOKIE) {
+        // Work on bytes: a non-ASCII byte elsewhere in the header must not hide or
+        // break our cookie.
+        for pair in header.as_bytes().split(|&b| b == b';') {
+            let Some(eq) = pair.iter().position(|&b| b == b'=') else {
+                continue;
+            };
+            if trim(&pair[..eq]) != name.as_bytes() {
+                continue;
+            }
+            let mut value = trim(&pair[eq + 1..]);
+            if value.len() >= 2 && value[0] == b'"' && value[value.len() - 1] == b'"' {
+                value = &value[1..value.len() - 1];
+            }
+            if value.is_empty() {
+                continue;
+            }
+            let token = std::str::from_utf8(value)
+                .ok()
+                .filter(|t| is_b64token(t))
+                .ok_or(MALFORMED_COOKIE)?;
+            if found.is_some() {
+                return Err(TWO_COOKIES);
+            }
+            found = Some(token);
+        }
+    }
+    Ok(found)
+}
+
+/// Extracts the raw token from `headers` as `source` says.
+pub(crate) fn extract<'h>(
+    source: &TokenSource,
+    headers: &'h HeaderMap,
+) -> Result<&'h str, AuthError> {
+    match source {
+        TokenSource::Header => match authorization(headers)? {
+            Some(Authorization::Bearer(token)) => Ok(token),
+            Some(Authorization::OtherScheme) => Err(AuthError::NotBearer),
+            None => Err(AuthError::MissingToken),
+        },
+        #[cfg(feature = "cookie")]
+        TokenSource::Cookie(name) => cookie(headers, name)?.ok_or(AuthError::MissingToken),
+        #[cfg(feature = "cookie")]
+        TokenSource::HeaderOrCookie(name) => {
+            let header = authorization(headers)?;
+            let cookie = cookie(headers, name)?;
+            match (header, cookie) {
+                (Some(Authorization::Bearer(_)), Some(_)) => Err(TWO_PLACES),
+                (Some(Authorization::Bearer(token)), None) | (_, Some(token)) => Ok(token),
+                (Some(Authorization::OtherScheme), None) => Err(AuthError::NotBearer),
+                (None, None) => Err(AuthError::MissingToken),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use http::HeaderValue;
+
+    fn headers(auth: &[&[u8]]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for value in auth {
+            map.append(
+                AUTHORIZATION,
+                HeaderValue::from_bytes(value).expect("value"),
+            );
+        }
+        map
+    }
+
+    fn header_only(auth: &[&[u8]]) -> Result<String, AuthError> {
+        extract(&TokenSource::Header, &headers(auth)).map(str::to_owned)
+    }
+
+    #[test]
+    fn bearer_any_case() {
+        for value in [
+            &b"Bearer abc.def.ghi"[..],
+            b"bearer abc.def.ghi",
+            b"BEARER abc.def.ghi",
+            b"bEaReR    abc.def.ghi",
+            b"Bearer abc.def.ghi  ",
+        ] {
+            assert_eq!(header_only(&[value]).as_deref(), Ok("abc.def.ghi"));
+        }
+        assert_eq!(
+            header_only(&[b"Bearer a-b_c~d+e/f=="]).as_deref(),
+            Ok("a-b_c~d+e/f==")
+        );
+    }
+
+    #[test]
+    fn absent_and_other_scheme() {
+        assert_eq!(header_only(&[]), Err(AuthError::MissingToken));
+        assert_eq!(
+            header_only(&[b"Basic dXNlcjpwYXNz"]),
+            Err(AuthError::NotBearer)
+        );
+        assert_eq!(header_only(&[b"Basic"]), Err(AuthError::NotBearer));
+        assert_eq!(header_only(&[b"Bearerx abc"]), Err(AuthError::NotBearer));
+    }
+
+    #[test]
+    fn malformed() {
+        for value in [
+            &b"Bearer"[..],
+            b"Bearer ",
+            b"Bearer    ",
+            b"",
+            b"   ",
+            b"Bearer abc def",
+            b"Bearer\tabc",
+            b"Bearer abc\tdef",
+            b"Bearer ab=c",
+            b"Bearer ===",
+            b"Bearer a,b",
+            b"Bearer \"abc\"",
+            b"B(earer abc",
+            b"Bearer abc\xc3\xa9",
+            b"Bearer \xff\xfe",
+        ] {
+            assert_eq!(
+                header_only(&[value]),
+                Err(AuthError::InvalidRequest("Malformed Authorization header")),
+                "{value:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn two_headers() {
+        assert_eq!(
+            header_only(&[b"Bearer a.b.c", b"Bearer a.b.c"]),
+            Err(AuthError::InvalidRequest("Two Authorization headers"))
+        );
+        assert_eq!(
+            header_only(&[b"Basic x", b"Bearer a.b.c"]),
+            Err(AuthError::InvalidRequest("Two Authorization headers"))
+        );
+    }
+
+    #[test]
+    fn cookie_name_is_none_for_header() {
+        assert_eq!(TokenSource::Header.cookie_name(), None);
+        assert_eq!(TokenSource::default(), TokenSource::Header);
+    }
+
+    #[cfg(feature = "cookie")]
+    mod cookies {
+        use super::*;
+
+        fn map(auth: Option<&str>, cookies: &[&[u8]]) -> HeaderMap {
+            let mut map = HeaderMap::new();
+            if let Some(auth) = auth {
+                map.append(AUTHORIZATION, HeaderValue::from_str(auth).expect("auth"));
+            }
+            for c in cookies {
+                map.append(COOKIE, HeaderValue::from_bytes(c).expect("cookie"));
+            }
+            map
+        }
+
+        fn cookie_only(cookies: &[&[u8]]) -> Result<String, AuthError> {
+            extract(&TokenSource::Cookie("token".into()), &map(None, cookies)).map(str::to_owned)
+        }
+
+        fn both(auth: Option<&str>, cookies: &[&[u8]]) -> Result<String, AuthError> {
+            extract(
+                &TokenSource::HeaderOrCookie("token".into()),
+                &map(auth, cookies),
+            )
+            .map(str::to_owned)
+        }
+
+        #[test]
+        fn reads_the_named_cookie() {
+            assert_eq!(cookie_only(&[b"token=a.b.c"]).as_deref(), Ok("a.b.c"));
+            assert_eq!(
+                cookie_only(&[b"theme=dark; token=a.b.c; lang=en"]).as_deref(),
+                Ok("a.b.c")
+            );
+            assert_eq!(
+                cookie_only(&[b"theme=dark", b"token=\"a.b.c\""]).as_deref(),
+                Ok("a.b.c")
+            );
+            assert_eq!(
+                cookie_only(&[b"xtoken=a.b.c; tokenx=d"]),
+                Err(AuthError::MissingToken)
+            );
+            assert_eq!(cookie_only(&[]), Err(AuthError::MissingToken));
+            assert_eq!(cookie_only(&[b"token="]), Err(AuthError::MissingToken));
+            // Non-ASCII elsewhere does not matter.
+            assert_eq!(
+                cookie_only(&[b"name=\xc3\xa9; token=a.b.c"]).as_deref(),
+                Ok("a.b.c")
+            );
+        }
+
+        #[test]
+        fn cookie_only_ignores_the_header() {
+            let headers = map(Some("Bearer x.y.z"), &[b"token=a.b.c"]);
+            assert_eq!(
+                extract(&TokenSource::Cookie("token".into()), &headers),
+                Ok("a.b.c")
+            );
+        }
+
+        #[test]
+        fn same_cookie_twice() {
+            for cookies in [
+                &[&b"token=a.b.c; token=a.b.c"[..]][..],
+                &[b"token=a", b"token=b"],
+            ] {
+                assert_eq!(
+                    cookie_only(cookies),
+                    Err(AuthError::InvalidRequest(
+                        "Token cookie sent more than once"
+                    ))
+                );
+            }
+        }
+
+        #[test]
+        fn malformed_cookie() {
+            for cookies in [&b"token=a b"[..], b"token=\xc3\xa9", b"token=a,b"] {
+                assert_eq!(
+                    cookie_only(&[cookies]),
+                    Err(AuthError::InvalidRequest("Malformed token cookie"))
+                );
+            }
+        }
+
+        #[test]
+        fn header_or_cookie() {
+            assert_eq!(both(Some("Bearer h.h.h"), &[]).as_deref(), Ok("h.h.h"));
+            assert_eq!(both(None, &[b"token=c.c.c"]).as_deref(), Ok("c.c.c"));
+            assert_eq!(
+                both(Some("Basic dXNlcg=="), &[b"token=c.c.c"]).as_deref(),
+                Ok("c.c.c")
+            );
+            assert_eq!(
+                both(Some("Bearer h.h.h"), &[b"token=c.c.c"]),
+                Err(AuthError::InvalidRequest(
+                    "Token found in both the Authorization header and a cookie"
+                ))
+            );
+            assert_eq!(both(Some("Basic x"), &[]), Err(AuthError::NotBearer));
+            assert_eq!(both(None, &[]), Err(AuthError::MissingToken));
+            assert_eq!(
+                both(Some("Bearer"), &[b"token=c.c.c"]),
+                Err(AuthError::InvalidRequest("Malformed Authorization header"))
+            );
+        }
+    }
+}
