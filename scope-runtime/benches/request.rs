@@ -1,0 +1,174 @@
+//! One request through a bare router versus the same router behind the `ScopeLayer`,
+//! side by side with `jsonwebtoken::decode` alone on the same token (the floor of an
+//! authorized request: one signature check).
+//!
+//! Run: `cargo bench -p scope-runtime --bench request`. How to read the numbers:
+//! BENCHMARKS.md.
+
+use std::hint::black_box;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use axum::Router;
+use axum::body::Body;
+use axum::routing::get;
+use criterion::{Criterion, criterion_group, criterion_main};
+use http::{Request, StatusCode};
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use scope_runtime::{JwtVerifier, Policy, ScopeLayer, VerificationKey, scopes};
+use serde_json::{Map, Value, json};
+use tower::ServiceExt;
+
+static POLICY: Policy = scopes! {
+    "GET /agents"         => ["app:read"],
+    "GET /agents/*"       => ["app:read"],
+    "POST /agents/*/runs" => ["app:run", "app:execute"],
+    "GET /sessions"       => ["app:admin"],
+    "GET /sessions/*"     => ["app:read", "sessions:read"],
+    "GET /memories"       => ["memory:admin"],
+    "POST /memories"      => ["memory:write"],
+    "GET /config"         => ["app:admin"],
+    "GET /health"         => public,
+    "GET /me"             => [],
+};
+
+const SECRET: &[u8] = b"your-secret-key-at-least-256-bits-long";
+
+fn claims(scopes: &[&str]) -> Value {
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).expect("after 1970").as_secs();
+    json!({ "sub": "admin_789", "scopes": scopes, "exp": now + 24 * 3600 })
+}
+
+fn token(alg: Algorithm, key: &EncodingKey, scopes: &[&str]) -> String {
+    jsonwebtoken::encode(&Header::new(alg), &claims(scopes), key).expect("encode")
+}
+
+fn router() -> Router {
+    Router::new()
+        .route("/config", get(|| async { "config" }))
+        .route("/health", get(|| async { "ok" }))
+}
+
+fn request(path: &str, token: Option<&str>) -> Request<Body> {
+    let mut builder = Request::get(path);
+    if let Some(token) = token {
+        builder = builder.header("authorization", format!("Bearer {token}"));
+    }
+    builder.body(Body::empty()).expect("request")
+}
+
+struct Case {
+    alg: Algorithm,
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+    key: VerificationKey,
+}
+
+fn fixture(name: &str) -> &'static str {
+    match name {
+        "rsa_private" => include_str!("../tests/fixtures/rsa_private.pem"),
+        "rsa_public" => include_str!("../tests/fixtures/rsa_public.pem"),
+        "ec_private" => include_str!("../tests/fixtures/ec_p256_private.pem"),
+        "ec_public" => include_str!("../tests/fixtures/ec_p256_public.pem"),
+        "ed_private" => include_str!("../tests/fixtures/ed25519_private.pem"),
+        "ed_public" => include_str!("../tests/fixtures/ed25519_public.pem"),
+        _ => unreachable!("known fixture"),
+    }
+}
+
+fn cases() -> Vec<(&'static str, Case)> {
+    vec![
+        (
+            "hs256",
+            Case {
+                alg: Algorithm::HS256,
+                encoding: EncodingKey::from_secret(SECRET),
+                decoding: DecodingKey::from_secret(SECRET),
+                key: VerificationKey::hs256(SECRET).expect("key"),
+            },
+        ),
+        (
+            "rs256",
+            Case {
+                alg: Algorithm::RS256,
+                encoding: EncodingKey::from_rsa_pem(fixture("rsa_private").as_bytes()).expect("key"),
+                decoding: DecodingKey::from_rsa_pem(fixture("rsa_public").as_bytes()).expect("key"),
+                key: VerificationKey::from_pem(Algorithm::RS256, fixture("rsa_public")).expect("key"),
+            },
+        ),
+        (
+            "es256",
+            Case {
+                alg: Algorithm::ES256,
+                encoding: EncodingKey::from_ec_pem(fixture("ec_private").as_bytes()).expect("key"),
+                decoding: DecodingKey::from_ec_pem(fixture("ec_public").as_bytes()).expect("key"),
+                key: VerificationKey::from_pem(Algorithm::ES256, fixture("ec_public")).expect("key"),
+            },
+        ),
+        (
+            "eddsa",
+            Case {
+                alg: Algorithm::EdDSA,
+                encoding: EncodingKey::from_ed_pem(fixture("ed_private").as_bytes()).expect("key"),
+                decoding: DecodingKey::from_ed_pem(fixture("ed_public").as_bytes()).expect("key"),
+                key: VerificationKey::from_pem(Algorithm::EdDSA, fixture("ed_public")).expect("key"),
+            },
+        ),
+    ]
+}
+
+fn bench(c: &mut Criterion) {
+    let rt = tokio::runtime::Builder::new_current_thread().build().expect("runtime");
+    let call = |app: &Router, req: Request<Body>| {
+        rt.block_on(app.clone().oneshot(req)).expect("infallible").status()
+    };
+    let bare = router();
+    for (name, case) in cases() {
+        let verifier = JwtVerifier::builder().key(case.key.clone()).build().expect("verifier");
+        let guarded = router().layer(ScopeLayer::new(verifier, POLICY).admin_scope("app:superadmin"));
+        let admin = token(case.alg, &case.encoding, &["app:admin"]);
+        let basic = token(case.alg, &case.encoding, &["app:read"]);
+        assert_eq!(call(&guarded, request("/config", Some(&admin))), StatusCode::OK);
+        assert_eq!(call(&guarded, request("/config", Some(&basic))), StatusCode::FORBIDDEN);
+
+        let mut group = c.benchmark_group(format!("request/{name}"));
+        let mut validation = Validation::new(case.alg);
+        validation.set_required_spec_claims(&["exp"]);
+        group.bench_function("decode_only", |b| {
+            b.iter(|| {
+                jsonwebtoken::decode::<Map<String, Value>>(
+                    black_box(&admin),
+                    &case.decoding,
+                    &validation,
+                )
+                .expect("valid")
+            })
+        });
+        group.bench_function("bare_router", |b| {
+            b.iter(|| call(&bare, request("/config", Some(black_box(&admin)))))
+        });
+        group.bench_function("layer_allowed", |b| {
+            b.iter(|| call(&guarded, request("/config", Some(black_box(&admin)))))
+        });
+        group.bench_function("layer_forbidden", |b| {
+            b.iter(|| call(&guarded, request("/config", Some(black_box(&basic)))))
+        });
+        if name == "hs256" {
+            group.bench_function("bare_router_no_token", |b| {
+                b.iter(|| call(&bare, request("/config", None)))
+            });
+            group.bench_function("layer_missing_token", |b| {
+                b.iter(|| call(&guarded, request("/config", None)))
+            });
+            group.bench_function("bare_router_public", |b| {
+                b.iter(|| call(&bare, request("/health", None)))
+            });
+            group.bench_function("layer_public", |b| {
+                b.iter(|| call(&guarded, request("/health", None)))
+            });
+        }
+        group.finish();
+    }
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
