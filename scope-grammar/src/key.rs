@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use crate::error::GrammarError;
+use crate::error::{GrammarError, describe_char};
 use crate::method::{Method, MethodFilter};
 use crate::pattern::PathPattern;
 
@@ -29,29 +29,50 @@ impl RouteKey {
     pub fn parse(key: &str) -> Result<RouteKey, Vec<GrammarError>> {
         let format_help =
             "write the key as `\"METHOD /path\"` with exactly one space, e.g. `\"GET /agents\"`";
+        let fail = |msg: String| Err(vec![GrammarError::new(msg)]);
+        // Keys are shown escaped, so a tab or a newline is visible in the message.
+        let shown = key.escape_debug();
+        if key.trim().is_empty() {
+            return fail(format!("the route key is empty: {format_help}"));
+        }
         if key.starts_with('/') {
-            return Err(vec![GrammarError::new(format!(
-                "route key `{key}` has no method: {format_help}, or `\"* {key}\"` for any method"
-            ))]);
+            return fail(format!(
+                "route key `{shown}` has no method: {format_help}, or `\"* {shown}\"` for any method"
+            ));
+        }
+        let trimmed = key.trim_end();
+        if trimmed.len() < key.len() && !trimmed.contains(char::is_whitespace) {
+            return fail(format!(
+                "route key `{shown}` has no path after the method: e.g. `\"{trimmed} /\"` for the root"
+            ));
         }
         if key.trim() != key {
-            return Err(vec![GrammarError::new(format!(
-                "route key `{key}` has leading or trailing white space: {format_help}"
-            ))]);
+            return fail(format!(
+                "route key `{shown}` has leading or trailing white space: {format_help}"
+            ));
         }
-        let Some((method, path)) = key.split_once(' ') else {
+        let Some(at) = key.find(char::is_whitespace) else {
             let hint = match key.find('/') {
                 Some(i) if i > 0 => format!("; did you mean `\"{} {}\"`?", &key[..i], &key[i..]),
                 _ => String::new(),
             };
-            return Err(vec![GrammarError::new(format!(
-                "route key `{key}` has no space between method and path: {format_help}{hint}"
-            ))]);
+            return fail(format!(
+                "route key `{shown}` has no space between method and path: {format_help}{hint}"
+            ));
         };
-        if path.starts_with([' ', '\t']) || method.contains('\t') {
-            return Err(vec![GrammarError::new(format!(
-                "route key `{key}` has more than one space between method and path: {format_help}"
-            ))]);
+        let (method, rest) = key.split_at(at);
+        let separator = rest.chars().next().unwrap_or(' ');
+        let path = rest[separator.len_utf8()..].trim_start();
+        if separator != ' ' {
+            return fail(format!(
+                "route key `{shown}` separates method and path with {}: use exactly one space, `\"{method} {path}\"`",
+                describe_char(separator)
+            ));
+        }
+        if rest[1..].starts_with(char::is_whitespace) {
+            return fail(format!(
+                "route key `{shown}` has more than one space between method and path: use exactly one, `\"{method} {path}\"`"
+            ));
         }
         let method = parse_method(method);
         let path = PathPattern::parse(path);
@@ -158,6 +179,9 @@ mod tests {
     #[test]
     fn rejects_spacing() {
         assert!(err("GET  /a").contains("more than one space"));
+        assert!(err("GET\t/a").contains("with a tab"), "{}", err("GET\t/a"));
+        assert!(err("").contains("is empty"));
+        assert!(err("GET ").contains("no path after the method"));
         assert!(err(" GET /a").contains("white space"));
         assert!(err("GET /a ").contains("white space"));
         assert!(err("GET/a").contains("did you mean `\"GET /a\"`?"));

@@ -15,7 +15,7 @@ use crate::error::{GrammarError, describe_char};
 pub fn validate_scope(scope: &str) -> Result<(), GrammarError> {
     if scope.is_empty() {
         return Err(GrammarError::new(
-            "empty scope: a scope is one or more printable ASCII characters; write `[]` to require only a valid token",
+            "empty scope: a scope is one or more printable ASCII characters",
         ));
     }
     if let Some(c) = scope
@@ -23,7 +23,7 @@ pub fn validate_scope(scope: &str) -> Result<(), GrammarError> {
         .find(|&c| !matches!(c, '\x21' | '\x23'..='\x5b' | '\x5d'..='\x7e'))
     {
         let fix = match c {
-            ' ' => "; a list takes one string per scope: `[\"a\", \"b\"]`",
+            ' ' => "; write one string per scope",
             _ => "",
         };
         return Err(GrammarError::new(format!(

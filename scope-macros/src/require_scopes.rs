@@ -8,11 +8,11 @@ use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 use syn::{FnArg, ItemFn, parse_quote_spanned};
 
-use crate::scope_list::{ScopeLiterals, combine};
+use crate::scope_list::{ScopeContext, ScopeLiterals, combine};
 
 pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     let mut errors = None;
-    let scopes = match syn::parse2::<ScopeLiterals>(args) {
+    let scopes = match syn::parse2::<ScopeLiterals>(args.clone()) {
         Ok(scopes) => {
             if scopes.0.is_empty() {
                 combine(
@@ -23,13 +23,28 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
                     ),
                 );
             }
-            if let Err(e) = scopes.validate() {
+            if let Err(e) = scopes.validate(ScopeContext::Attribute) {
                 combine(&mut errors, e);
             }
             Some(scopes)
         }
         Err(e) => {
-            combine(&mut errors, e);
+            // `(["a"])` and `(scopes = "a")`: say how the arguments are written.
+            let takes_directly = matches!(
+                args.clone().into_iter().next(),
+                Some(proc_macro2::TokenTree::Group(_) | proc_macro2::TokenTree::Ident(_))
+            );
+            combine(
+                &mut errors,
+                if takes_directly {
+                    syn::Error::new(
+                        e.span(),
+                        "#[require_scopes] takes the scopes directly, as string literals: `#[require_scopes(\"app:run\", \"app:execute\")]`",
+                    )
+                } else {
+                    e
+                },
+            );
             None
         }
     };

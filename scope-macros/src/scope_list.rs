@@ -3,7 +3,6 @@
 
 use proc_macro2::TokenStream;
 use syn::parse::{Parse, ParseStream};
-use syn::punctuated::Punctuated;
 use syn::{Expr, Lit, LitStr, Token};
 
 use scope_grammar::{ScopeListIssue, validate_scope_list};
@@ -14,7 +13,17 @@ pub(crate) struct ScopeLiterals(pub(crate) Vec<LitStr>);
 
 impl Parse for ScopeLiterals {
     fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
-        let items = Punctuated::<Expr, Token![,]>::parse_terminated(input)?;
+        let mut items = Vec::new();
+        while !input.is_empty() {
+            items.push(input.parse::<Expr>()?);
+            if input.is_empty() {
+                break;
+            }
+            if !input.peek(Token![,]) {
+                return Err(input.error("expected `,` between scopes"));
+            }
+            input.parse::<Token![,]>()?;
+        }
         let mut scopes = Vec::with_capacity(items.len());
         let mut errors: Option<syn::Error> = None;
         for item in items {
@@ -38,27 +47,49 @@ impl Parse for ScopeLiterals {
     }
 }
 
+/// Where a scope list is written, for hints that fit the place.
+#[derive(Clone, Copy)]
+pub(crate) enum ScopeContext {
+    /// A requirement of `scopes!`.
+    Rule,
+    /// The arguments of `#[require_scopes]`.
+    Attribute,
+}
+
 impl ScopeLiterals {
     /// Checks every scope with the shared grammar; duplicates get a second error at the
     /// first occurrence.
-    pub(crate) fn validate(&self) -> Result<(), syn::Error> {
+    pub(crate) fn validate(&self, context: ScopeContext) -> Result<(), syn::Error> {
         let values: Vec<String> = self.0.iter().map(LitStr::value).collect();
         let refs: Vec<&str> = values.iter().map(String::as_str).collect();
         let mut errors = None;
         for issue in validate_scope_list(&refs) {
             match issue {
-                ScopeListIssue::Invalid { index, error } => combine(
-                    &mut errors,
-                    syn::Error::new(self.0[index].span(), error.message()),
-                ),
+                ScopeListIssue::Invalid { index, error } => {
+                    let hint = match (refs[index].is_empty(), context) {
+                        (false, _) => "",
+                        (true, ScopeContext::Rule) => "; write `[]` to require only a valid token",
+                        (true, ScopeContext::Attribute) => {
+                            "; remove it (to require only a valid token, put the handler behind the layer)"
+                        }
+                    };
+                    combine(
+                        &mut errors,
+                        syn::Error::new(self.0[index].span(), format!("{}{hint}", error.message())),
+                    );
+                }
                 ScopeListIssue::Duplicate { index, first } => {
                     combine(
                         &mut errors,
                         syn::Error::new(
                             self.0[index].span(),
                             format!(
-                                "scope `{}` is listed twice in this requirement: remove the repeat",
-                                refs[index]
+                                "scope `{}` is listed twice in this {}: remove the repeat",
+                                refs[index],
+                                match context {
+                                    ScopeContext::Rule => "requirement",
+                                    ScopeContext::Attribute => "attribute",
+                                }
                             ),
                         ),
                     );

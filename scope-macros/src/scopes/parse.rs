@@ -3,7 +3,7 @@
 //! Rules are split at top-level commas first and parsed one by one, so a syntax error in
 //! one rule does not hide the mistakes in the others.
 
-use proc_macro2::{Delimiter, TokenStream, TokenTree};
+use proc_macro2::{Delimiter, Punct, TokenStream, TokenTree};
 use syn::parse::{Parse, ParseStream};
 use syn::{Ident, LitStr, Token};
 
@@ -35,7 +35,15 @@ impl PolicyInput {
     pub(crate) fn parse_tolerant(input: TokenStream) -> PolicyInput {
         let mut rules = Vec::new();
         let mut errors = None;
-        for chunk in split_top_level_commas(input) {
+        for (chunk, comma) in split_top_level_commas(input) {
+            if chunk.is_empty() {
+                let span = comma.map_or_else(proc_macro2::Span::call_site, |c| c.span());
+                combine(
+                    &mut errors,
+                    syn::Error::new(span, "two commas in a row: remove one `,`"),
+                );
+                continue;
+            }
             match syn::parse2::<RuleInput>(chunk) {
                 Ok(rule) => rules.push(rule),
                 Err(e) => combine(&mut errors, e),
@@ -45,17 +53,26 @@ impl PolicyInput {
     }
 }
 
-/// Splits at commas outside any group. An empty chunk is kept (so `,,` is reported)
-/// except after the last comma (the trailing comma).
-fn split_top_level_commas(input: TokenStream) -> Vec<TokenStream> {
-    let mut chunks = vec![TokenStream::new()];
+/// Splits at commas outside any group, each chunk with the comma that ends it. An empty
+/// chunk is kept (so `,,` is reported) except after the last comma (the trailing comma).
+fn split_top_level_commas(input: TokenStream) -> Vec<(TokenStream, Option<Punct>)> {
+    let mut chunks = vec![(TokenStream::new(), None)];
     for tt in input {
-        match &tt {
-            TokenTree::Punct(p) if p.as_char() == ',' => chunks.push(TokenStream::new()),
-            _ => chunks.last_mut().expect("never empty").extend([tt]),
+        match tt {
+            TokenTree::Punct(p) if p.as_char() == ',' => {
+                if let Some(last) = chunks.last_mut() {
+                    last.1 = Some(p);
+                }
+                chunks.push((TokenStream::new(), None));
+            }
+            tt => {
+                if let Some(last) = chunks.last_mut() {
+                    last.0.extend([tt]);
+                }
+            }
         }
     }
-    if chunks.last().is_some_and(TokenStream::is_empty) {
+    if chunks.last().is_some_and(|(c, _)| c.is_empty()) {
         chunks.pop();
     }
     chunks
@@ -65,9 +82,6 @@ const KEY_HELP: &str = "a rule is `\"METHOD /path\" => [\"scope\", ...]`";
 
 impl Parse for RuleInput {
     fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
-        if input.is_empty() {
-            return Err(input.error(format!("expected a rule before this `,`: {KEY_HELP}")));
-        }
         let key = if input.peek(LitStr) {
             input.parse::<LitStr>()?
         } else {
@@ -94,7 +108,16 @@ impl Parse for RuleInput {
                 input.error(msg)
             });
         }
-        input.parse::<Token![=>]>()?;
+        let arrow = input.parse::<Token![=>]>()?;
+        if input.is_empty() {
+            return Err(syn::Error::new_spanned(
+                arrow,
+                format!(
+                    "expected a requirement after `=>` for {:?}: `[\"scope\", ...]`, `[]`, `any[...]` or `public`",
+                    key.value()
+                ),
+            ));
+        }
         let requirement = input.parse::<RequirementInput>()?;
         if !input.is_empty() {
             return Err(input.error("expected `,` after the requirement, before the next rule"));
@@ -120,6 +143,8 @@ impl Parse for RequirementInput {
             }
             let hint = if ident.to_string().eq_ignore_ascii_case("public") {
                 "; did you mean `public`?"
+            } else if ident == "any" {
+                "; `any` takes square brackets: `any[\"a\", \"b\"]`"
             } else {
                 ""
             };

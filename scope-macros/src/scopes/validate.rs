@@ -5,7 +5,7 @@ use syn::LitStr;
 use scope_grammar::{RouteKey, find_duplicate_rules};
 
 use super::parse::{PolicyInput, RequirementInput, RuleInput};
-use crate::scope_list::combine;
+use crate::scope_list::{ScopeContext, combine};
 
 /// A rule whose key and scopes are valid.
 pub(crate) struct ValidRule {
@@ -21,7 +21,7 @@ pub(crate) fn validate(input: PolicyInput) -> (Vec<ValidRule>, Option<syn::Error
     for RuleInput { key, requirement } in rules {
         let scopes_ok = match &requirement {
             RequirementInput::Public => true,
-            RequirementInput::AllOf(list) => record(&mut errors, list.validate()),
+            RequirementInput::AllOf(list) => record(&mut errors, list.validate(ScopeContext::Rule)),
             RequirementInput::AnyOf(any, list) => {
                 let nonempty = !list.0.is_empty();
                 if !nonempty {
@@ -33,7 +33,7 @@ pub(crate) fn validate(input: PolicyInput) -> (Vec<ValidRule>, Option<syn::Error
                         ),
                     );
                 }
-                record(&mut errors, list.validate()) && nonempty
+                record(&mut errors, list.validate(ScopeContext::Rule)) && nonempty
             }
         };
         match RouteKey::parse(&key.value()) {
@@ -53,17 +53,15 @@ pub(crate) fn validate(input: PolicyInput) -> (Vec<ValidRule>, Option<syn::Error
     let keys: Vec<RouteKey> = valid.iter().map(|r| r.key.clone()).collect();
     for (second, first) in find_duplicate_rules(&keys) {
         let (a, b) = (&valid[second], &valid[first]);
-        combine(
-            &mut errors,
-            syn::Error::new(
-                a.key_literal.span(),
-                format!(
-                    "duplicate rule: `{}` has the same method and path shape as `{}` (`*` and `{{name}}` are the same shape); keep one of them",
-                    a.key_literal.value(),
-                    b.key_literal.value()
-                ),
-            ),
-        );
+        let (a_key, b_key) = (a.key_literal.value(), b.key_literal.value());
+        let message = if a_key == b_key {
+            format!("duplicate rule: `{a_key}` is declared twice; keep one of them")
+        } else {
+            format!(
+                "duplicate rule: `{a_key}` has the same method and path shape as `{b_key}` (capture names do not count: `*` and `{{name}}` are the same shape); keep one of them"
+            )
+        };
+        combine(&mut errors, syn::Error::new(a.key_literal.span(), message));
         combine(
             &mut errors,
             syn::Error::new(

@@ -1,0 +1,6 @@
+fn main() {
+    let _ = scope_runtime::scopes! {
+        "GET /a%2" => ["app:read"],
+        "GET /a%zz/b" => ["app:read"],
+    };
+}

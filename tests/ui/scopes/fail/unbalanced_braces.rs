@@ -1,0 +1,6 @@
+fn main() {
+    let _ = scope_runtime::scopes! {
+        "GET /agents/{id" => ["app:read"],
+        "GET /agents/id}" => ["app:read"],
+    };
+}

@@ -1,0 +1,6 @@
+fn main() {
+    let _ = scope_runtime::scopes! {
+        "GET /agents*" => ["app:read"],
+        "GET /a/b**/c" => ["app:read"],
+    };
+}
