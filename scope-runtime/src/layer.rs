@@ -19,8 +19,9 @@ use crate::policy::{Policy, Requirement, Rule};
 /// What the layer does with a request that no rule of the policy matches.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Unmapped {
-    /// Authenticate, then answer 403 `insufficient_scope` (the admin scope still passes).
-    /// The default: a route someone forgot to map is closed, not open.
+    /// Authenticate, then answer 403 `insufficient_scope` without a `scope` attribute
+    /// (the admin scope still passes, but is not named). The default: a route someone
+    /// forgot to map is closed, not open.
     #[default]
     Deny,
     /// Any verified token passes, as if the rule were `[]`.
@@ -226,7 +227,13 @@ where
         let (decision, rule) = decide(config, method, path, req.headers());
         trace_decision(method, path, rule, &decision);
         match decision {
-            Decision::Pass => ScopeFuture::inner(self.inner.call(req)),
+            Decision::Pass => {
+                // No claims, but the configuration (realm, admin scope) for extractors
+                // that refuse such requests themselves.
+                req.extensions_mut()
+                    .insert(AuthContext(self.config.clone()));
+                ScopeFuture::inner(self.inner.call(req))
+            }
             Decision::PassAuthenticated(claims) => {
                 let extensions = req.extensions_mut();
                 extensions.insert(claims);
@@ -265,9 +272,10 @@ fn decide(
     if config.satisfies(&claims, &requirement) {
         return (Decision::PassAuthenticated(claims), rule);
     }
-    // Unmapped under `deny`: only the admin scope would have passed.
-    let (required, any_of) = match (rule, &config.admin_scope) {
-        (Some(_), _) => (
+    // Unmapped under `deny`: no scope is named. Only the admin scope would have passed,
+    // and its name is not advertised to every authenticated caller.
+    let (required, any_of) = match rule {
+        Some(_) => (
             requirement
                 .scopes()
                 .iter()
@@ -275,8 +283,7 @@ fn decide(
                 .collect(),
             matches!(requirement, Requirement::AnyOf(_)),
         ),
-        (None, Some(admin)) => (vec![admin.to_string()], false),
-        (None, None) => (Vec::new(), false),
+        None => (Vec::new(), false),
     };
     (
         Decision::Refuse(AuthError::InsufficientScope { required, any_of }),

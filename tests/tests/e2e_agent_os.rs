@@ -704,9 +704,14 @@ async fn unmapped_routes_are_denied() {
         (Method::GET, "/Agents"),
         (Method::GET, "/agents/"),
     ] {
+        // Unmapped: denied without naming any scope (not even the admin scope).
         Reply::of(server.request(method.clone(), path, Some(&admin)))
             .await
-            .forbidden(&["app:superadmin"]);
+            .refused(
+                StatusCode::FORBIDDEN,
+                r#"Bearer error="insufficient_scope""#,
+                "Insufficient permissions. No rule grants access to this route",
+            );
         Reply::of(server.request(method, path, None)).await.refused(
             StatusCode::UNAUTHORIZED,
             "Bearer",

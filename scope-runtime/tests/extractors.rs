@@ -1,0 +1,204 @@
+//! The extractors behind the layer: `VerifiedClaims`, `Option<VerifiedClaims>` and
+//! `Claims<T>`.
+
+mod common;
+
+use axum::Json;
+use axum::Router;
+use axum::extract::State;
+use axum::routing::get;
+use common::*;
+use scope_runtime::{Claims, Policy, ScopeLayer, VerifiedClaims, scopes};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+static POLICY: Policy = scopes! {
+    "GET /whoami"   => ["app:read"],
+    "GET /typed"    => [],
+    "GET /optional" => [],
+    "GET /public"   => public,
+    "GET /public-claims" => public,
+};
+
+async fn whoami(State(hits): State<Hits>, claims: VerifiedClaims) -> Json<Value> {
+    hits.hit();
+    Json(json!({
+        "sub": claims.subject(),
+        "scopes": claims.scopes(),
+        "has_read": claims.has_scope("app:read"),
+        "has_write": claims.has_scope("app:write"),
+        "org": claims.get("org"),
+        "claims": claims.claims(),
+    }))
+}
+
+#[derive(Debug, Deserialize)]
+struct MyClaims {
+    sub: String,
+    tenant: String,
+    level: u32,
+    #[serde(default)]
+    scopes: Vec<String>,
+}
+
+async fn typed(State(hits): State<Hits>, Claims(claims): Claims<MyClaims>) -> Json<Value> {
+    hits.hit();
+    Json(json!({
+        "sub": claims.sub,
+        "tenant": claims.tenant,
+        "level": claims.level,
+        "scopes": claims.scopes,
+    }))
+}
+
+async fn optional(State(hits): State<Hits>, claims: Option<VerifiedClaims>) -> Json<Value> {
+    hits.hit();
+    Json(json!({ "sub": claims.as_ref().map(|c| c.subject()) }))
+}
+
+fn extractor_app(layer: ScopeLayer) -> (Router, Hits) {
+    let hits = Hits::default();
+    let app = Router::new()
+        .route("/whoami", get(whoami))
+        .route("/typed", get(typed))
+        .route("/optional", get(optional))
+        .route("/public", get(optional))
+        .route("/public-claims", get(whoami))
+        .with_state(hits.clone())
+        .layer(layer);
+    (app, hits)
+}
+
+fn default_app() -> (Router, Hits) {
+    extractor_app(ScopeLayer::new(hs256_verifier(), POLICY))
+}
+
+#[tokio::test]
+async fn verified_claims_expose_sub_scopes_and_all_claims() {
+    let (app, hits) = default_app();
+    let claims = claims(json!({ "sub": "alice", "scope": "app:read app:run", "org": "acme" }));
+    let token = sign(
+        jsonwebtoken::Algorithm::HS256,
+        &jsonwebtoken::EncodingKey::from_secret(SECRET),
+        &claims,
+    );
+    let reply = send(&app, bearer("GET", "/whoami", &token)).await;
+    assert_eq!(reply.status.as_u16(), 200, "{}", reply.text());
+    assert_eq!(
+        reply.json(),
+        json!({
+            "sub": "alice",
+            "scopes": ["app:read", "app:run"],
+            "has_read": true,
+            "has_write": false,
+            "org": "acme",
+            "claims": claims,
+        })
+    );
+    assert_eq!(hits.count(), 1);
+}
+
+#[tokio::test]
+async fn verified_claims_without_sub_is_none() {
+    let (app, _hits) = default_app();
+    let token = sign(
+        jsonwebtoken::Algorithm::HS256,
+        &jsonwebtoken::EncodingKey::from_secret(SECRET),
+        &json!({ "exp": now() + 60, "scopes": ["app:read"] }),
+    );
+    let reply = send(&app, bearer("GET", "/whoami", &token)).await;
+    assert_eq!(reply.json()["sub"], Value::Null);
+}
+
+#[tokio::test]
+async fn typed_claims_deserialize_into_a_custom_type() {
+    let (app, hits) = default_app();
+    let token = token(json!({
+        "sub": "bob", "tenant": "acme", "level": 3, "scopes": ["app:read"], "extra": [1, 2]
+    }));
+    let reply = send(&app, bearer("GET", "/typed", &token)).await;
+    assert_eq!(reply.status.as_u16(), 200, "{}", reply.text());
+    assert_eq!(
+        reply.json(),
+        json!({ "sub": "bob", "tenant": "acme", "level": 3, "scopes": ["app:read"] })
+    );
+    assert_eq!(hits.count(), 1);
+}
+
+#[tokio::test]
+async fn typed_claims_that_do_not_fit_are_401_invalid_token() {
+    let (app, hits) = default_app();
+    for extra in [
+        json!({ "level": 3 }),
+        json!({ "tenant": "acme" }),
+        json!({ "tenant": "acme", "level": "three" }),
+        json!({ "tenant": "acme", "level": -1 }),
+        json!({ "tenant": ["acme"], "level": 1 }),
+    ] {
+        let reply = send(&app, bearer("GET", "/typed", &token(extra.clone()))).await;
+        assert_invalid_token(&reply, "claims do not have the expected shape");
+    }
+    assert_eq!(hits.count(), 0);
+}
+
+#[tokio::test]
+async fn typed_claims_refusal_carries_the_realm() {
+    let (app, hits) = extractor_app(ScopeLayer::new(hs256_verifier(), POLICY).realm("api"));
+    let reply = send(&app, bearer("GET", "/typed", &token(json!({})))).await;
+    assert_refused(
+        &reply,
+        401,
+        r#"Bearer realm="api", error="invalid_token", error_description="claims do not have the expected shape""#,
+        "Invalid token: claims do not have the expected shape",
+    );
+    assert_eq!(hits.count(), 0);
+}
+
+#[tokio::test]
+async fn optional_claims_on_a_public_route_are_none() {
+    let (app, hits) = default_app();
+    let reply = send(&app, request("GET", "/public")).await;
+    assert_eq!(reply.status.as_u16(), 200);
+    assert_eq!(reply.json(), json!({ "sub": null }));
+    // A valid token is not looked at on a public route either.
+    let reply = send(&app, bearer("GET", "/public", &token_without_scopes())).await;
+    assert_eq!(reply.json(), json!({ "sub": null }));
+    assert_eq!(hits.count(), 2);
+}
+
+#[tokio::test]
+async fn optional_claims_behind_a_token_rule_are_some() {
+    let (app, hits) = default_app();
+    let reply = send(&app, bearer("GET", "/optional", &token_without_scopes())).await;
+    assert_eq!(reply.json(), json!({ "sub": "user-1" }));
+    assert_eq!(hits.count(), 1);
+}
+
+#[tokio::test]
+async fn required_claims_on_a_public_route_are_401() {
+    let (app, hits) = default_app();
+    assert_missing_token(&send(&app, request("GET", "/public-claims")).await);
+    assert_eq!(hits.count(), 0);
+}
+
+#[tokio::test]
+async fn verified_claims_without_a_layer_are_401() {
+    let hits = Hits::default();
+    let app = Router::new()
+        .route("/whoami", get(whoami))
+        .route("/typed", get(typed))
+        .with_state(hits.clone());
+    let token = token(json!({ "tenant": "acme", "level": 1, "scopes": ["app:read"] }));
+    assert_missing_token(&send(&app, bearer("GET", "/whoami", &token)).await);
+    assert_missing_token(&send(&app, bearer("GET", "/typed", &token)).await);
+    assert_eq!(hits.count(), 0);
+}
+
+#[tokio::test]
+async fn authenticate_only_provides_claims() {
+    let (app, hits) = extractor_app(ScopeLayer::authenticate_only(hs256_verifier()));
+    let token = token(json!({ "sub": "carol", "tenant": "t", "level": 0 }));
+    let reply = send(&app, bearer("GET", "/typed", &token)).await;
+    assert_eq!(reply.json()["sub"], "carol");
+    assert_eq!(hits.count(), 1);
+}
