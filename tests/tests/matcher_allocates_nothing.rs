@@ -38,7 +38,11 @@ fn lookups_allocate_nothing() {
         "/unknown/deep/path/with/many/segments/and/more",
         "no-leading-slash",
     ];
-    let profiler = dhat::Profiler::builder().testing().build();
+    // dhat writes its profile when dropped: keep it in the target directory.
+    let profiler = dhat::Profiler::builder()
+        .testing()
+        .file_name(concat!(env!("CARGO_TARGET_TMPDIR"), "/dhat-heap.json"))
+        .build();
     let before = dhat::HeapStats::get();
     let mut hits = 0usize;
     for _ in 0..1000 {
