@@ -42,7 +42,7 @@ use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
 use jsonwebtoken::{EncodingKey, Header};
-use scope_runtime::jwt::{JwtVerifier, VerificationKey};
+use scope_runtime::jwt::{JwksFile, JwksUrl, JwtVerifier, VerificationKey};
 use scope_runtime::{Policy, Requirement, ScopeLayer, VerifiedClaims, scopes};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -95,6 +95,10 @@ pub struct Config {
     pub host: String,
     /// The TCP port to listen on (`PORT`).
     pub port: u16,
+    /// A JWKS file whose keys verify tokens, chosen by `kid` (`JWT_JWKS_FILE`).
+    pub jwks_file: Option<std::path::PathBuf>,
+    /// A JWKS URL, fetched at start and refreshed in the background (`JWT_JWKS_URL`).
+    pub jwks_url: Option<String>,
 }
 
 impl Default for Config {
@@ -104,6 +108,8 @@ impl Default for Config {
             jwt_secret: DEFAULT_JWT_SECRET.to_owned(),
             host: DEFAULT_HOST.to_owned(),
             port: DEFAULT_PORT,
+            jwks_file: None,
+            jwks_url: None,
         }
     }
 }
@@ -114,6 +120,8 @@ impl fmt::Debug for Config {
             .field("jwt_secret", &"<redacted>")
             .field("host", &self.host)
             .field("port", &self.port)
+            .field("jwks_file", &self.jwks_file)
+            .field("jwks_url", &self.jwks_url)
             .finish()
     }
 }
@@ -126,7 +134,8 @@ impl Config {
     }
 
     /// `self`, with each field whose environment variable is set replaced by its value:
-    /// `JWT_VERIFICATION_KEY` (must not be empty), `HOST`, `PORT` (a port number).
+    /// `JWT_VERIFICATION_KEY` (must not be empty), `HOST`, `PORT` (a port number),
+    /// `JWT_JWKS_FILE`, `JWT_JWKS_URL`.
     pub fn overridden_by_env(mut self) -> Result<Config, ConfigError> {
         if let Some(secret) = env_var("JWT_VERIFICATION_KEY")? {
             if secret.is_empty() {
@@ -142,6 +151,12 @@ impl Config {
                 .trim()
                 .parse()
                 .map_err(|_| ConfigError::InvalidPort(port))?;
+        }
+        if let Some(path) = env_var("JWT_JWKS_FILE")? {
+            self.jwks_file = Some(path.into());
+        }
+        if let Some(url) = env_var("JWT_JWKS_URL")? {
+            self.jwks_url = Some(url);
         }
         Ok(self)
     }
@@ -280,21 +295,40 @@ pub fn seed_tokens(secret: &[u8]) -> Result<Vec<SeedToken>, jsonwebtoken::errors
         .collect()
 }
 
+/// The verifier the configuration asks for: the keys of `JWT_JWKS_FILE` and/or
+/// `JWT_JWKS_URL` (tokens matched by `kid`; the URL is fetched in the background), or,
+/// with neither set, the HS256 secret of the seed. With a URL, call it inside a Tokio
+/// runtime.
+pub fn verifier(config: &Config) -> Result<JwtVerifier, Box<dyn std::error::Error + Send + Sync>> {
+    let mut builder = JwtVerifier::builder();
+    if let Some(path) = &config.jwks_file {
+        builder = builder.keys(JwksFile::new(path).load()?);
+    }
+    if let Some(url) = &config.jwks_url {
+        builder = builder.jwks(JwksUrl::new(url.as_str()).start()?);
+    }
+    if config.jwks_file.is_none() && config.jwks_url.is_none() {
+        builder = builder.key(VerificationKey::hs256(config.jwt_secret.as_bytes()));
+    }
+    Ok(builder.build()?)
+}
+
 /// The whole AgentOS: routes, in-memory state, and the [`ScopeLayer`] enforcing
-/// [`POLICY`] (admin scope [`ADMIN_SCOPE`], HS256 with `config.jwt_secret`) on every
-/// request, unknown routes included. This is exactly what the `agent_os` binary serves.
+/// [`POLICY`] (admin scope [`ADMIN_SCOPE`]) on every request, unknown routes included,
+/// with the keys of [`verifier`]. This is exactly what the `agent_os` binary serves.
 ///
 /// # Panics
 ///
-/// If `config.jwt_secret` is empty (an HMAC key needs at least one byte);
-/// [`Config::from_env`] never returns such a configuration.
+/// If [`verifier`] fails (an empty secret, an unreadable JWKS file, a JWKS URL outside
+/// a Tokio runtime); [`Config::from_env`] never returns an empty secret. The binary
+/// calls [`verifier`] and [`router_with`] to report such errors instead.
 pub fn router(config: &Config) -> Router {
-    let key = VerificationKey::hs256(config.jwt_secret.as_bytes())
-        .expect("the JWT verification secret must not be empty");
-    let verifier = JwtVerifier::builder()
-        .key(key)
-        .build()
-        .expect("a verifier with one key and default settings is valid");
+    let verifier = verifier(config).expect("the configured verification keys load");
+    router_with(verifier)
+}
+
+/// [`router`] with a verifier of your own.
+pub fn router_with(verifier: JwtVerifier) -> Router {
     Router::new()
         .route("/agents", get(list_agents))
         .route("/agents/{agent_id}", get(get_agent))

@@ -34,7 +34,10 @@ static POLICY: Policy = scopes! {
 const SECRET: &[u8] = b"your-secret-key-at-least-256-bits-long";
 
 fn claims(scopes: &[&str]) -> Value {
-    let now = SystemTime::now().duration_since(UNIX_EPOCH).expect("after 1970").as_secs();
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .expect("after 1970")
+        .as_secs();
     json!({ "sub": "admin_789", "scopes": scopes, "exp": now + 24 * 3600 })
 }
 
@@ -90,9 +93,11 @@ fn cases() -> Vec<(&'static str, Case)> {
             "rs256",
             Case {
                 alg: Algorithm::RS256,
-                encoding: EncodingKey::from_rsa_pem(fixture("rsa_private").as_bytes()).expect("key"),
+                encoding: EncodingKey::from_rsa_pem(fixture("rsa_private").as_bytes())
+                    .expect("key"),
                 decoding: DecodingKey::from_rsa_pem(fixture("rsa_public").as_bytes()).expect("key"),
-                key: VerificationKey::from_pem(Algorithm::RS256, fixture("rsa_public")).expect("key"),
+                key: VerificationKey::from_pem(Algorithm::RS256, fixture("rsa_public"))
+                    .expect("key"),
             },
         ),
         (
@@ -101,7 +106,8 @@ fn cases() -> Vec<(&'static str, Case)> {
                 alg: Algorithm::ES256,
                 encoding: EncodingKey::from_ec_pem(fixture("ec_private").as_bytes()).expect("key"),
                 decoding: DecodingKey::from_ec_pem(fixture("ec_public").as_bytes()).expect("key"),
-                key: VerificationKey::from_pem(Algorithm::ES256, fixture("ec_public")).expect("key"),
+                key: VerificationKey::from_pem(Algorithm::ES256, fixture("ec_public"))
+                    .expect("key"),
             },
         ),
         (
@@ -110,25 +116,40 @@ fn cases() -> Vec<(&'static str, Case)> {
                 alg: Algorithm::EdDSA,
                 encoding: EncodingKey::from_ed_pem(fixture("ed_private").as_bytes()).expect("key"),
                 decoding: DecodingKey::from_ed_pem(fixture("ed_public").as_bytes()).expect("key"),
-                key: VerificationKey::from_pem(Algorithm::EdDSA, fixture("ed_public")).expect("key"),
+                key: VerificationKey::from_pem(Algorithm::EdDSA, fixture("ed_public"))
+                    .expect("key"),
             },
         ),
     ]
 }
 
 fn bench(c: &mut Criterion) {
-    let rt = tokio::runtime::Builder::new_current_thread().build().expect("runtime");
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("runtime");
     let call = |app: &Router, req: Request<Body>| {
-        rt.block_on(app.clone().oneshot(req)).expect("infallible").status()
+        rt.block_on(app.clone().oneshot(req))
+            .expect("infallible")
+            .status()
     };
     let bare = router();
     for (name, case) in cases() {
-        let verifier = JwtVerifier::builder().key(case.key.clone()).build().expect("verifier");
-        let guarded = router().layer(ScopeLayer::new(verifier, POLICY).admin_scope("app:superadmin"));
+        let verifier = JwtVerifier::builder()
+            .key(case.key.clone())
+            .build()
+            .expect("verifier");
+        let guarded =
+            router().layer(ScopeLayer::new(verifier, POLICY).admin_scope("app:superadmin"));
         let admin = token(case.alg, &case.encoding, &["app:admin"]);
         let basic = token(case.alg, &case.encoding, &["app:read"]);
-        assert_eq!(call(&guarded, request("/config", Some(&admin))), StatusCode::OK);
-        assert_eq!(call(&guarded, request("/config", Some(&basic))), StatusCode::FORBIDDEN);
+        assert_eq!(
+            call(&guarded, request("/config", Some(&admin))),
+            StatusCode::OK
+        );
+        assert_eq!(
+            call(&guarded, request("/config", Some(&basic))),
+            StatusCode::FORBIDDEN
+        );
 
         let mut group = c.benchmark_group(format!("request/{name}"));
         let mut validation = Validation::new(case.alg);

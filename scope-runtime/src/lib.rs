@@ -74,7 +74,12 @@ pub mod policy;
 
 pub use error::{AuthError, InvalidTokenReason};
 pub use extract::{Claims, RequireScopes, ScopeList};
-pub use jwt::{ConfigError, JwtVerifier, KeyError, TokenSource, VerificationKey, VerifiedClaims};
+pub use jwt::{
+    ConfigError, JwksError, JwksFile, JwtVerifier, KeyError, TokenSource, VerificationKey,
+    VerifiedClaims,
+};
+#[cfg(feature = "jwks-url")]
+pub use jwt::{JwksSource, JwksUrl};
 pub use layer::{ScopeLayer, ScopeService, Unmapped};
 pub use policy::{Policy, Requirement, Rule};
 pub use scope_grammar::{Method, MethodFilter};

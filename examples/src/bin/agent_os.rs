@@ -2,8 +2,9 @@
 //!
 //! Prints the seed's four tokens and its curl walkthrough, then serves
 //! [`agent_os::router`] on `HOST:PORT` (default `127.0.0.1:7777`) until Ctrl-C (or
-//! SIGTERM). `JWT_VERIFICATION_KEY` sets the HS256 secret; `RUST_LOG` the log filter
-//! (default `info`).
+//! SIGTERM). `JWT_VERIFICATION_KEY` sets the HS256 secret; `JWT_JWKS_FILE` and/or
+//! `JWT_JWKS_URL` replace it with the keys of a JWKS (chosen by `kid`); `RUST_LOG` sets
+//! the log filter (default `info`).
 
 use std::fmt::Write as _;
 
@@ -11,16 +12,23 @@ use scope_policy_examples::agent_os::{self, Config, SeedToken};
 use scope_policy_examples::support;
 
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
+async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     support::init_tracing();
 
     let config = Config::from_env()?;
+    let verifier = agent_os::verifier(&config)?;
     let tokens = agent_os::seed_tokens(config.jwt_secret.as_bytes())?;
     print!("{}", banner(&tokens, &config.base_url()));
+    if config.jwks_file.is_some() || config.jwks_url.is_some() {
+        println!(
+            "Note: tokens are verified with the keys of JWT_JWKS_FILE / JWT_JWKS_URL, by kid;\n\
+             the HS256 tokens above are refused. Use tokens from your identity provider.\n"
+        );
+    }
 
     let listener = tokio::net::TcpListener::bind((config.host.as_str(), config.port)).await?;
     tracing::info!(address = %listener.local_addr()?, "AgentOS listening");
-    axum::serve(listener, agent_os::router(&config))
+    axum::serve(listener, agent_os::router_with(verifier))
         .with_graceful_shutdown(support::shutdown_signal())
         .await?;
     tracing::info!("AgentOS stopped");

@@ -59,15 +59,24 @@ use serde_json::{Map, Value};
 
 use crate::error::{AuthError, InvalidTokenReason};
 
+#[cfg(feature = "cache")]
+mod cache;
 mod claims;
+pub mod jwks;
 mod keys;
 mod source;
 
+#[cfg(feature = "cache")]
+pub use cache::{DEFAULT_CACHE_CAPACITY, MAX_CACHED_TOKEN_LEN};
 pub use claims::{DEFAULT_SCOPES_CLAIMS, VerifiedClaims};
 pub use jsonwebtoken::Algorithm;
 pub use jsonwebtoken::jwk::{Jwk, JwkSet};
 pub use keys::{IntoVerificationKey, KeyError, VerificationKey};
 pub use source::TokenSource;
+
+pub use jwks::{JwksError, JwksFile};
+#[cfg(feature = "jwks-url")]
+pub use jwks::{JwksSource, JwksUrl};
 
 /// The default clock-skew leeway applied to `exp` and `nbf`: 30 seconds.
 pub const DEFAULT_LEEWAY: Duration = Duration::from_secs(30);
@@ -80,7 +89,8 @@ pub const DEFAULT_MAX_TOKEN_LEN: usize = 8 * 1024;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum ConfigError {
-    /// No verification key was given.
+    /// No verification key (and no JWKS URL source, `JwtVerifierBuilder::jwks`) was
+    /// given.
     #[error("a JwtVerifier needs at least one verification key")]
     NoKeys,
     /// The leeway is larger than [`MAX_LEEWAY`].
@@ -111,6 +121,10 @@ struct Entry {
 
 struct Inner {
     entries: Vec<Entry>,
+    /// Key sets that change while the verifier runs (JWKS URLs).
+    dynamic: Vec<Arc<dyn jwks::DynamicKeys>>,
+    /// The validation rules for the keys of `dynamic`, one per algorithm.
+    dynamic_validations: Vec<(Algorithm, Validation)>,
     leeway: Duration,
     require_exp: bool,
     issuers: Vec<String>,
@@ -118,6 +132,8 @@ struct Inner {
     max_token_len: usize,
     token_source: TokenSource,
     scopes_claim: Option<String>,
+    #[cfg(feature = "cache")]
+    cache: Option<cache::TokenCache>,
 }
 
 /// Verifies bearer JWTs. Build it with [`JwtVerifier::builder`]; clone it freely
@@ -135,6 +151,7 @@ pub struct JwtVerifier {
 #[must_use]
 pub struct JwtVerifierBuilder {
     keys: Vec<VerificationKey>,
+    dynamic: Vec<Arc<dyn jwks::DynamicKeys>>,
     key_error: Option<KeyError>,
     issuers: Vec<String>,
     audiences: Vec<String>,
@@ -143,12 +160,15 @@ pub struct JwtVerifierBuilder {
     max_token_len: usize,
     token_source: TokenSource,
     scopes_claim: Option<String>,
+    #[cfg(feature = "cache")]
+    cache_capacity: usize,
 }
 
 impl Default for JwtVerifierBuilder {
     fn default() -> Self {
         Self {
             keys: Vec::new(),
+            dynamic: Vec::new(),
             key_error: None,
             issuers: Vec::new(),
             audiences: Vec::new(),
@@ -157,6 +177,8 @@ impl Default for JwtVerifierBuilder {
             max_token_len: DEFAULT_MAX_TOKEN_LEN,
             token_source: TokenSource::Header,
             scopes_claim: None,
+            #[cfg(feature = "cache")]
+            cache_capacity: cache::DEFAULT_CACHE_CAPACITY,
         }
     }
 }
@@ -181,6 +203,18 @@ impl JwtVerifierBuilder {
     /// Adds several keys, e.g. the result of [`VerificationKey::from_jwks`].
     pub fn keys(mut self, keys: impl IntoIterator<Item = VerificationKey>) -> Self {
         self.keys.extend(keys);
+        self
+    }
+
+    /// Adds the keys of a running JWKS URL source (crate feature `jwks-url`; see
+    /// [`JwksUrl`]). They are used like the keys given to [`key`](Self::key), as they
+    /// are at each request; a token whose `kid` no key has asks the source to fetch
+    /// again (rate-limited; the token itself is refused at once, see
+    /// [`verify_token`](JwtVerifier::verify_token)). A verifier with a source and no
+    /// other key builds even before the source has fetched anything.
+    #[cfg(feature = "jwks-url")]
+    pub fn jwks(mut self, source: JwksSource) -> Self {
+        self.dynamic.push(source.dynamic());
         self
     }
 
@@ -228,6 +262,17 @@ impl JwtVerifierBuilder {
         self
     }
 
+    /// How many verified tokens to remember (default [`DEFAULT_CACHE_CAPACITY`]); `0`
+    /// turns the cache off. A remembered token skips the signature check on its next
+    /// uses; `exp`, `nbf` and key rotation are checked again at every use, and tokens
+    /// over [`MAX_CACHED_TOKEN_LEN`] are never remembered. Crate feature `cache` (on by
+    /// default).
+    #[cfg(feature = "cache")]
+    pub fn cache_capacity(mut self, entries: usize) -> Self {
+        self.cache_capacity = entries;
+        self
+    }
+
     /// Where the token is read from. Default [`TokenSource::Header`]; the cookie
     /// sources need the crate feature `cookie`.
     pub fn token_source(mut self, source: TokenSource) -> Self {
@@ -253,7 +298,7 @@ impl JwtVerifierBuilder {
         if let Some(err) = self.key_error {
             return Err(ConfigError::Key(err));
         }
-        if self.keys.is_empty() {
+        if self.keys.is_empty() && self.dynamic.is_empty() {
             return Err(ConfigError::NoKeys);
         }
         if self.leeway > MAX_LEEWAY {
@@ -273,38 +318,52 @@ impl JwtVerifierBuilder {
             return Err(ConfigError::InvalidCookieName);
         }
 
-        let mut required = Vec::with_capacity(3);
-        if self.require_exp {
-            required.push("exp");
-        }
+        // `exp` and `nbf` are checked by `check_times` after the signature, on the JSON
+        // numbers themselves: jsonwebtoken reads them as `u64`, which misreads dates
+        // before 1970 and beyond u64, and the cache must apply the very same check.
+        let mut required = Vec::with_capacity(2);
         if !self.issuers.is_empty() {
             required.push("iss");
         }
         if !self.audiences.is_empty() {
             required.push("aud");
         }
+        let validation_for = |alg: Algorithm| {
+            let mut validation = Validation::new(alg);
+            validation.leeway = self.leeway.as_secs();
+            validation.validate_exp = false;
+            validation.validate_nbf = false;
+            validation.validate_aud = true;
+            validation.set_required_spec_claims(&required);
+            if !self.issuers.is_empty() {
+                validation.set_issuer(&self.issuers);
+            }
+            if !self.audiences.is_empty() {
+                validation.set_audience(&self.audiences);
+            }
+            validation
+        };
         let entries = self
             .keys
             .into_iter()
-            .map(|key| {
-                let mut validation = Validation::new(key.alg);
-                validation.leeway = self.leeway.as_secs();
-                validation.validate_exp = true;
-                validation.validate_nbf = true;
-                validation.validate_aud = true;
-                validation.set_required_spec_claims(&required);
-                if !self.issuers.is_empty() {
-                    validation.set_issuer(&self.issuers);
-                }
-                if !self.audiences.is_empty() {
-                    validation.set_audience(&self.audiences);
-                }
-                Entry { key, validation }
+            .map(|key| Entry {
+                validation: validation_for(key.alg),
+                key,
             })
             .collect();
+        let dynamic_validations = if self.dynamic.is_empty() {
+            Vec::new()
+        } else {
+            jwks::JWKS_ALGORITHMS
+                .into_iter()
+                .map(|alg| (alg, validation_for(alg)))
+                .collect()
+        };
         Ok(JwtVerifier {
             inner: Arc::new(Inner {
                 entries,
+                dynamic: self.dynamic,
+                dynamic_validations,
                 leeway: self.leeway,
                 require_exp: self.require_exp,
                 issuers: self.issuers,
@@ -312,6 +371,9 @@ impl JwtVerifierBuilder {
                 max_token_len: self.max_token_len,
                 token_source: self.token_source,
                 scopes_claim: self.scopes_claim,
+                #[cfg(feature = "cache")]
+                cache: (self.cache_capacity > 0)
+                    .then(|| cache::TokenCache::new(self.cache_capacity)),
             }),
         })
     }
@@ -325,6 +387,7 @@ impl fmt::Debug for JwtVerifier {
                 "keys",
                 &inner.entries.iter().map(|e| &e.key).collect::<Vec<_>>(),
             )
+            .field("key_sources", &inner.dynamic)
             .field("issuers", &inner.issuers)
             .field("audiences", &inner.audiences)
             .field("leeway", &inner.leeway)
@@ -390,6 +453,12 @@ impl JwtVerifier {
     ///
     /// At most the configured keys are tried, and a malformed token is refused before
     /// any signature is computed.
+    ///
+    /// The keys of JWKS URL sources (`JwtVerifierBuilder::jwks`) take part as they are
+    /// at this moment (after the static keys). When the token's `kid` names none of the
+    /// keys, the sources are asked to fetch again, rate-limited; this call never waits
+    /// for a fetch: the token is refused now (`unknown key id`), and later tokens see
+    /// the new keys.
     pub fn verify_token(&self, token: &str) -> Result<VerifiedClaims, AuthError> {
         let result = self.verify_inner(token);
         if let Err(err) = &result {
@@ -402,6 +471,16 @@ impl JwtVerifier {
         let inner = &*self.inner;
         if token.len() > inner.max_token_len {
             return Err(invalid(InvalidTokenReason::TooLong));
+        }
+        // Read before the keys are: a swap after this read makes the entry stale.
+        #[cfg(feature = "cache")]
+        let generation = self.key_generation();
+        #[cfg(feature = "cache")]
+        if let Some(cache) = &inner.cache
+            && let Some(verdict) =
+                cache.get(token, unix_now(), inner.leeway.as_secs_f64(), generation)
+        {
+            return verdict;
         }
         let mut parts = token.split('.');
         let (Some(header_b64), Some(payload_b64), Some(_signature), None) =
@@ -434,35 +513,61 @@ impl JwtVerifier {
             Some(_) => return Err(invalid(InvalidTokenReason::Malformed)),
         };
 
-        let exact_kid = kid.is_some_and(|kid| {
+        // The static keys, then the keys of the dynamic sources as they are now
+        // (pointer copies: never a wait on a fetch).
+        let dynamic: Vec<Arc<[VerificationKey]>> = inner
+            .dynamic
+            .iter()
+            .map(|source| source.current())
+            .collect();
+        let candidates = || {
+            let dynamic = dynamic
+                .iter()
+                .flat_map(|keys| keys.iter())
+                .filter_map(|key| {
+                    inner
+                        .dynamic_validations
+                        .iter()
+                        .find(|(alg, _)| *alg == key.alg)
+                        .map(|(_, validation)| (key, validation))
+                });
             inner
                 .entries
                 .iter()
-                .any(|e| e.key.kid.as_deref() == Some(kid))
-        });
-        let kid_matches = |entry: &&Entry| match kid {
-            None => true,
-            Some(kid) if exact_kid => entry.key.kid.as_deref() == Some(kid),
-            Some(_) => entry.key.kid.is_none(),
+                .map(|e| (&e.key, &e.validation))
+                .chain(dynamic)
         };
-        if !inner.entries.iter().any(|e| kid_matches(&e)) {
+        let exact_kid =
+            kid.is_some_and(|kid| candidates().any(|(key, _)| key.kid.as_deref() == Some(kid)));
+        if kid.is_some() && !exact_kid {
+            // Perhaps a key the provider just rotated in: ask for a fetch (rate-limited
+            // by each source); this token does not wait for it.
+            for source in &inner.dynamic {
+                source.unknown_kid();
+            }
+        }
+        let kid_matches = |key: &VerificationKey| match kid {
+            None => true,
+            Some(kid) if exact_kid => key.kid.as_deref() == Some(kid),
+            Some(_) => key.kid.is_none(),
+        };
+        if !candidates().any(|(key, _)| kid_matches(key)) {
             return Err(invalid(InvalidTokenReason::UnknownKeyId));
         }
 
         let mut tried = false;
-        for entry in inner
-            .entries
-            .iter()
-            .filter(kid_matches)
-            .filter(|e| e.key.alg == alg)
+        for (key, validation) in candidates().filter(|(key, _)| kid_matches(key) && key.alg == alg)
         {
             tried = true;
-            match jsonwebtoken::decode::<Map<String, Value>>(
-                token,
-                &entry.key.key,
-                &entry.validation,
-            ) {
-                Ok(TokenData { claims, .. }) => return self.accept(claims),
+            match jsonwebtoken::decode::<Map<String, Value>>(token, &key.key, validation) {
+                Ok(TokenData { claims, .. }) => {
+                    let verified = self.accept(claims)?;
+                    #[cfg(feature = "cache")]
+                    if let Some(cache) = &inner.cache {
+                        cache.insert(token, &verified, generation);
+                    }
+                    return Ok(verified);
+                }
                 Err(err) => match err.kind() {
                     ErrorKind::InvalidSignature => {}
                     ErrorKind::InvalidEcdsaKey
@@ -474,8 +579,8 @@ impl JwtVerifier {
                         // Keys are validated when built, so this is unexpected: say so
                         // (without details, which might describe the key) and go on.
                         tracing::warn!(
-                            kid = ?entry.key.kid,
-                            alg = ?entry.key.alg,
+                            kid = ?key.kid,
+                            alg = ?key.alg,
                             "verification key could not be used by the crypto backend"
                         );
                     }
@@ -495,11 +600,56 @@ impl JwtVerifier {
     fn accept(&self, claims: Map<String, Value>) -> Result<VerifiedClaims, AuthError> {
         claims::check_claim_types(&claims)
             .map_err(|name| invalid(InvalidTokenReason::WrongClaimType(name)))?;
+        let number = |name| claims.get(name).and_then(Value::as_f64);
+        if self.inner.require_exp && number("exp").is_none() {
+            return Err(invalid(InvalidTokenReason::MissingClaim("exp")));
+        }
+        check_times(
+            number("exp"),
+            number("nbf"),
+            unix_now(),
+            self.inner.leeway.as_secs_f64(),
+        )?;
         Ok(VerifiedClaims::with_scopes_claim(
             claims,
             self.inner.scopes_claim.as_deref(),
         ))
     }
+
+    /// The key-set generation: the sum of the dynamic sources' swap counters (each only
+    /// grows, so the sum changes whenever any source's keys may have changed).
+    #[cfg(feature = "cache")]
+    fn key_generation(&self) -> u64 {
+        self.inner
+            .dynamic
+            .iter()
+            .fold(0u64, |sum, source| sum.wrapping_add(source.generation()))
+    }
+}
+
+/// Seconds since the Unix epoch, as JSON NumericDates are written.
+pub(crate) fn unix_now() -> f64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64())
+}
+
+/// `exp` and `nbf` against the clock, with the leeway (RFC 7519 §4.1.4, §4.1.5): expired
+/// when `exp < now - leeway`, not yet valid when `nbf > now + leeway`. Any JSON number
+/// is a date, including before 1970 and beyond `u64`.
+pub(crate) fn check_times(
+    exp: Option<f64>,
+    nbf: Option<f64>,
+    now: f64,
+    leeway: f64,
+) -> Result<(), AuthError> {
+    if exp.is_some_and(|exp| exp < now - leeway) {
+        return Err(AuthError::Expired);
+    }
+    if nbf.is_some_and(|nbf| nbf > now + leeway) {
+        return Err(invalid(InvalidTokenReason::NotYetValid));
+    }
+    Ok(())
 }
 
 /// Maps a jsonwebtoken error (other than a signature mismatch) to our fixed reasons.

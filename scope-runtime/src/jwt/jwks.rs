@@ -1,0 +1,343 @@
+//! Keys from a JWKS (RFC 7517 §5), the document identity providers (Keycloak, Auth0,
+//! Okta, Entra ID, ...) publish their signing keys in.
+//!
+//! - [`JwksFile`] reads a JWKS file once, at start-up (Agno's `jwks_file`). The keys it
+//!   returns are ordinary [`VerificationKey`]s for
+//!   [`JwtVerifierBuilder::keys`](super::JwtVerifierBuilder::keys). No crate feature
+//!   needed.
+//! - `JwksUrl` (crate feature **`jwks-url`**) fetches a JWKS URL, or an OpenID Connect
+//!   issuer's discovery document and then its `jwks_uri`, at start and keeps the keys
+//!   fresh in the background (periodically, and when a token names an unknown `kid`);
+//!   give the running source to `JwtVerifierBuilder::jwks`.
+//!
+//! Both read a JWKS the same way:
+//!
+//! - RSA (2048 to 4096 bits), EC (P-256, P-384) and Ed25519 (`OKP`) keys are used.
+//! - A key's own `alg`, when the JWKS publishes one, pins its algorithm. Otherwise the
+//!   key type decides: EC P-256 → `ES256`, P-384 → `ES384`, Ed25519 → `EdDSA`, and an
+//!   RSA key is pinned to each of the *configured RSA algorithms* (default `RS256`
+//!   only, [`DEFAULT_RSA_ALGORITHMS`]; e.g. add `PS256` for a provider that signs with
+//!   RSA-PSS without saying so in its JWKS).
+//! - Skipped (logged at `debug`): keys for encryption (`use: "enc"`, `key_ops` without
+//!   `verify`, encryption algorithms such as `RSA-OAEP`), unknown key types and
+//!   curves, and symmetric (`oct`) keys: a shared secret is never taken from a JWKS
+//!   (a JWKS is usually public; configure HMAC secrets with
+//!   [`VerificationKey::hmac`]).
+//! - The key's `kid` is its key id, matched against the token's `kid` header.
+//!
+//! A JWKS with no usable key is an error ([`KeyError::NoUsableKeys`]). A file is read
+//! strictly: a supported key that is broken (bad base64url, RSA modulus too short,
+//! point not on the curve, ...) is an error, so a configuration mistake shows at
+//! start-up. A fetched document is read leniently: a broken key is skipped with a
+//! warning and the others are used.
+//!
+//! ```
+//! use scope_runtime::jwt::{JwtVerifier, jwks::JwksFile};
+//!
+//! # let dir = std::env::temp_dir().join(format!("jwks-doc-{}", std::process::id()));
+//! # std::fs::create_dir_all(&dir)?;
+//! # let path = dir.join("jwks.json");
+//! # std::fs::write(&path, r#"{"keys": [{"kty": "OKP", "crv": "Ed25519", "kid": "ed-1",
+//! #     "x": "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}]}"#)?;
+//! let keys = JwksFile::new(&path).load()?;
+//! assert_eq!(keys[0].kid(), Some("ed-1"));
+//! let verifier = JwtVerifier::builder().keys(keys).build()?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use std::fmt;
+use std::io::Read as _;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use jsonwebtoken::AlgorithmFamily;
+use jsonwebtoken::jwk::{AlgorithmParameters, Jwk};
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::{Algorithm, KeyError, VerificationKey};
+
+#[cfg(feature = "jwks-url")]
+mod fetch;
+#[cfg(feature = "jwks-url")]
+mod remote;
+
+#[cfg(feature = "jwks-url")]
+pub use remote::{
+    DEFAULT_FETCH_TIMEOUT, DEFAULT_MAX_BODY_SIZE, DEFAULT_MAX_KEYS, DEFAULT_MIN_REFRESH_INTERVAL,
+    DEFAULT_REFRESH_INTERVAL, JwksSource, JwksStatus, JwksUrl,
+};
+
+/// The algorithms an RSA key without its own `alg` is pinned to by default: `RS256`.
+pub const DEFAULT_RSA_ALGORITHMS: &[Algorithm] = &[Algorithm::RS256];
+
+/// Every algorithm a JWKS key can be pinned to (never HMAC: symmetric keys are not
+/// taken from a JWKS).
+pub(crate) const JWKS_ALGORITHMS: [Algorithm; 9] = [
+    Algorithm::RS256,
+    Algorithm::RS384,
+    Algorithm::RS512,
+    Algorithm::PS256,
+    Algorithm::PS384,
+    Algorithm::PS512,
+    Algorithm::ES256,
+    Algorithm::ES384,
+    Algorithm::EdDSA,
+];
+
+/// The largest JWKS file [`JwksFile::load`] reads: 1 MiB.
+pub const MAX_JWKS_FILE_SIZE: u64 = 1024 * 1024;
+
+/// Why JWKS keys could not be loaded, or a JWKS source not started.
+///
+/// The messages never contain key material.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum JwksError {
+    /// The JWKS file could not be read.
+    #[error("cannot read the JWKS file {}: {kind}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// What went wrong.
+        kind: std::io::ErrorKind,
+    },
+    /// The JWKS file is larger than [`MAX_JWKS_FILE_SIZE`].
+    #[error("the JWKS file {} is larger than {MAX_JWKS_FILE_SIZE} bytes", path.display())]
+    FileTooLarge {
+        /// The file.
+        path: PathBuf,
+    },
+    /// The JWKS is not valid JSON of the right shape, holds a broken key, or holds no
+    /// usable key.
+    #[error("invalid JWKS: {0}")]
+    Key(#[from] KeyError),
+    /// An algorithm given as an RSA algorithm is not one (`RS*` or `PS*`).
+    #[error("{0:?} is not an RSA signature algorithm")]
+    NotRsaAlgorithm(Algorithm),
+    /// The JWKS URL (or issuer) is not a usable absolute `https://` (or loopback
+    /// `http://`) URL.
+    #[error("invalid JWKS URL: {0}")]
+    InvalidUrl(&'static str),
+    /// A plain `http://` URL for a host that is not a loopback address. Keys fetched
+    /// without TLS can be replaced by anyone on the path; use `https://` (or allow it
+    /// explicitly with `JwksUrl::allow_plain_http`).
+    #[error("plain http:// is only allowed for loopback hosts; use https://")]
+    PlainHttp,
+    /// A setting of the JWKS source is out of range.
+    #[error("invalid JWKS source setting: {0}")]
+    Config(&'static str),
+    /// A JWKS URL source was started outside of a Tokio runtime.
+    #[error("a JWKS URL source must be started inside a Tokio runtime")]
+    NoRuntime,
+    /// The TLS client could not be set up (no root certificate, invalid PEM, ...).
+    #[error("TLS setup failed: {0}")]
+    Tls(&'static str),
+}
+
+/// How a JWKS document is read (shared by files and URLs).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ReadRules<'a> {
+    /// The algorithms of an RSA key without `alg`.
+    pub(crate) rsa_algorithms: &'a [Algorithm],
+    /// A broken supported key is an error (files) rather than skipped (URLs).
+    pub(crate) strict: bool,
+    /// At most this many JWKs are used; the rest are ignored (with a warning).
+    pub(crate) max_keys: usize,
+}
+
+pub(crate) fn check_rsa_algorithms(algs: &[Algorithm]) -> Result<(), JwksError> {
+    match algs.iter().find(|alg| alg.family() != AlgorithmFamily::Rsa) {
+        Some(&alg) => Err(JwksError::NotRsaAlgorithm(alg)),
+        None => Ok(()),
+    }
+}
+
+/// The verification keys of one JWK under `rules` (empty: nothing to use).
+fn keys_of(jwk: &Jwk, rsa_algorithms: &[Algorithm]) -> Result<Vec<VerificationKey>, KeyError> {
+    match &jwk.algorithm {
+        AlgorithmParameters::OctetKey(_) => Err(KeyError::UnsupportedJwk(
+            "symmetric (`oct`) keys are not taken from a JWKS",
+        )),
+        AlgorithmParameters::RSA(_) if jwk.common.key_algorithm.is_none() => rsa_algorithms
+            .iter()
+            .map(|&alg| VerificationKey::from_jwk_with_alg(jwk, alg))
+            .collect(),
+        _ => VerificationKey::from_jwk(jwk).map(|key| vec![key]),
+    }
+}
+
+/// Reads the verification keys of a JWKS document.
+pub(crate) fn read_jwks(
+    json: &[u8],
+    rules: ReadRules<'_>,
+) -> Result<Vec<VerificationKey>, KeyError> {
+    /// The entries are read one by one, so one entry this crate cannot read does not
+    /// spoil the others.
+    #[derive(Deserialize)]
+    struct RawSet {
+        keys: Vec<Value>,
+    }
+
+    let set: RawSet = serde_json::from_slice(json).map_err(|err| KeyError::InvalidJson {
+        line: err.line(),
+        column: err.column(),
+    })?;
+    let mut keys = Vec::new();
+    let mut used = 0usize;
+    for value in set.keys {
+        let kid = value.get("kid").and_then(Value::as_str).map(str::to_owned);
+        let jwk: Jwk = match serde_json::from_value(value) {
+            Ok(jwk) => jwk,
+            Err(_) if rules.strict => {
+                return Err(KeyError::InvalidKey("a JWKS entry is not a valid JWK"));
+            }
+            Err(_) => {
+                tracing::warn!(?kid, "JWKS entry skipped: not a valid JWK");
+                continue;
+            }
+        };
+        match keys_of(&jwk, rules.rsa_algorithms) {
+            Ok(found) if found.is_empty() => {
+                tracing::debug!(
+                    ?kid,
+                    "JWKS key skipped: RSA key without `alg` and no RSA algorithm configured"
+                );
+            }
+            Ok(found) => {
+                if used == rules.max_keys {
+                    tracing::warn!(
+                        max_keys = rules.max_keys,
+                        "JWKS holds more keys than allowed; the rest are ignored"
+                    );
+                    break;
+                }
+                used += 1;
+                keys.extend(found);
+            }
+            Err(KeyError::UnsupportedJwk(why)) => {
+                tracing::debug!(?kid, why, "JWKS key skipped");
+            }
+            Err(err) if rules.strict => return Err(err),
+            Err(err) => {
+                tracing::warn!(?kid, error = %err, "JWKS key skipped: unusable");
+            }
+        }
+    }
+    if keys.is_empty() {
+        return Err(KeyError::NoUsableKeys);
+    }
+    Ok(keys)
+}
+
+/// Reads the verification keys of a JWKS document (its JSON text), as [`JwksFile`]
+/// does: strictly, RSA keys without `alg` pinned to each of `rsa_algorithms`
+/// ([`DEFAULT_RSA_ALGORITHMS`] is the usual choice). See the [module
+/// documentation](self) for which keys are used.
+///
+/// ```
+/// use scope_runtime::jwt::{Algorithm, jwks};
+///
+/// let json = r#"{"keys": [
+///     {"kty": "OKP", "crv": "Ed25519", "kid": "ed-1", "x": "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"},
+///     {"kty": "oct", "kid": "secret", "k": "c2VjcmV0"}
+/// ]}"#;
+/// let keys = jwks::parse_jwks(json, jwks::DEFAULT_RSA_ALGORITHMS)?;
+/// assert_eq!(keys.len(), 1); // the symmetric key is not used
+/// assert_eq!(keys[0].algorithm(), Algorithm::EdDSA);
+/// # Ok::<(), jwks::JwksError>(())
+/// ```
+pub fn parse_jwks(
+    json: impl AsRef<[u8]>,
+    rsa_algorithms: &[Algorithm],
+) -> Result<Vec<VerificationKey>, JwksError> {
+    check_rsa_algorithms(rsa_algorithms)?;
+    let rules = ReadRules {
+        rsa_algorithms,
+        strict: true,
+        max_keys: usize::MAX,
+    };
+    Ok(read_jwks(json.as_ref(), rules)?)
+}
+
+/// A JWKS file, read once (Agno's `jwks_file`, env `JWT_JWKS_FILE` in the examples).
+///
+/// [`load`](Self::load) returns the keys for
+/// [`JwtVerifierBuilder::keys`](super::JwtVerifierBuilder::keys); tokens are then
+/// matched to them by `kid` (see [`JwtVerifier::verify_token`](super::JwtVerifier::verify_token)).
+/// The file is read at most [`MAX_JWKS_FILE_SIZE`] bytes far, and strictly (see the
+/// [module documentation](self)). To pick up a rotated file, build a new verifier (or
+/// serve the JWKS over HTTP and use `JwksUrl`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[must_use]
+pub struct JwksFile {
+    path: PathBuf,
+    rsa_algorithms: Vec<Algorithm>,
+}
+
+impl JwksFile {
+    /// The JWKS file at `path`.
+    pub fn new(path: impl Into<PathBuf>) -> Self {
+        Self {
+            path: path.into(),
+            rsa_algorithms: DEFAULT_RSA_ALGORITHMS.to_vec(),
+        }
+    }
+
+    /// The algorithms an RSA key **without** `alg` is pinned to (each gives one
+    /// [`VerificationKey`]). Default [`DEFAULT_RSA_ALGORITHMS`] (`RS256`). Must all be
+    /// `RS*`/`PS*` ([`JwksError::NotRsaAlgorithm`] from [`load`](Self::load)); empty
+    /// means such keys are skipped.
+    pub fn rsa_algorithms(mut self, algs: impl IntoIterator<Item = Algorithm>) -> Self {
+        self.rsa_algorithms = algs.into_iter().collect();
+        self
+    }
+
+    /// The file's path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Reads the file and returns its verification keys.
+    ///
+    /// Errors: the file cannot be read ([`JwksError::Io`]) or is too large
+    /// ([`JwksError::FileTooLarge`]); invalid JSON, a broken key or no usable key
+    /// ([`JwksError::Key`]); a non-RSA algorithm in
+    /// [`rsa_algorithms`](Self::rsa_algorithms).
+    pub fn load(&self) -> Result<Vec<VerificationKey>, JwksError> {
+        check_rsa_algorithms(&self.rsa_algorithms)?;
+        let io = |err: std::io::Error| JwksError::Io {
+            path: self.path.clone(),
+            kind: err.kind(),
+        };
+        let file = std::fs::File::open(&self.path).map_err(io)?;
+        let mut json = Vec::new();
+        file.take(MAX_JWKS_FILE_SIZE + 1)
+            .read_to_end(&mut json)
+            .map_err(io)?;
+        if json.len() as u64 > MAX_JWKS_FILE_SIZE {
+            return Err(JwksError::FileTooLarge {
+                path: self.path.clone(),
+            });
+        }
+        let keys = parse_jwks(&json, &self.rsa_algorithms)?;
+        tracing::debug!(path = %self.path.display(), keys = keys.len(), "JWKS file loaded");
+        Ok(keys)
+    }
+}
+
+/// Keys that change while a verifier runs (a JWKS URL). The verifier reads them on
+/// every request; both calls are cheap and never wait on a fetch.
+pub(crate) trait DynamicKeys: fmt::Debug + Send + Sync {
+    /// The keys as they are now (a pointer copy).
+    fn current(&self) -> Arc<[VerificationKey]>;
+    /// A token named a `kid` that none of the verifier's keys has: the source may
+    /// fetch again (rate-limited by the source). Returns at once.
+    fn unknown_kid(&self);
+    /// How many times the keys were replaced so far: changes whenever
+    /// [`current`](Self::current) may have changed, for the verified-token cache to
+    /// invalidate what was verified with older keys. Bumped *after* the keys are
+    /// swapped: read it *before* [`current`](Self::current).
+    #[allow(dead_code)] // for the verified-token cache (jwt/cache.rs)
+    fn generation(&self) -> u64;
+}

@@ -1,0 +1,655 @@
+//! [`JwksUrl`]: keys fetched from a JWKS URL (or found through OpenID Connect
+//! discovery) and kept fresh by a background task.
+
+use std::fmt;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError, RwLock, Weak};
+use std::time::{Duration, SystemTime};
+
+use http::Uri;
+use serde::Deserialize;
+use tokio::sync::{Notify, watch};
+use tokio::task::AbortHandle;
+use tokio::time::{Instant, sleep_until};
+
+use super::fetch::{FetchError, Fetcher, check_url, tls_config};
+use super::{
+    DEFAULT_RSA_ALGORITHMS, DynamicKeys, JwksError, ReadRules, check_rsa_algorithms, read_jwks,
+};
+use crate::jwt::{Algorithm, VerificationKey};
+
+/// Default time between two fetches while all goes well: 5 minutes.
+pub const DEFAULT_REFRESH_INTERVAL: Duration = Duration::from_secs(300);
+/// Default minimum time between the starts of two fetches: 30 seconds.
+pub const DEFAULT_MIN_REFRESH_INTERVAL: Duration = Duration::from_secs(30);
+/// Default limit on one fetch (connect, TLS, request and the whole body): 5 seconds.
+pub const DEFAULT_FETCH_TIMEOUT: Duration = Duration::from_secs(5);
+/// Default cap on a fetched document: 256 KiB.
+pub const DEFAULT_MAX_BODY_SIZE: usize = 256 * 1024;
+/// Default cap on the number of JWKs used from one document: 32.
+pub const DEFAULT_MAX_KEYS: usize = 32;
+
+const JWKS_ACCEPT: &str = "application/jwk-set+json, application/json";
+const DISCOVERY_ACCEPT: &str = "application/json";
+
+#[derive(Debug, Clone)]
+enum Target {
+    Jwks(String),
+    Issuer(String),
+}
+
+/// A JWKS URL (crate feature **`jwks-url`**): the keys of an identity provider,
+/// fetched at start and kept fresh in the background.
+///
+/// Configure it, [`start`](Self::start) it inside a Tokio runtime, and give the
+/// running [`JwksSource`] to
+/// [`JwtVerifierBuilder::jwks`](crate::jwt::JwtVerifierBuilder::jwks). The JWKS is read
+/// as the [module documentation](super) says (RSA, EC P-256/P-384, Ed25519; a key's
+/// `alg` pins it; encryption and symmetric keys are ignored); a key that is broken is
+/// skipped with a warning.
+///
+/// # How keys are kept fresh
+///
+/// A background task owns all fetching; requests never fetch and never wait:
+///
+/// - **At start** the task fetches at once. Until a fetch succeeds the source has no
+///   key: tokens that need one of its keys are refused (401 `unknown key id`), the
+///   service does not fail. A failed fetch is retried every `min_refresh_interval`.
+/// - **Periodically**: every [`refresh_interval`](Self::refresh_interval) (default
+///   5 min) after a success.
+/// - **On an unknown `kid`**: a token whose `kid` none of the verifier's keys has
+///   (perhaps a key the provider just rotated in) *asks* for a fetch and is refused at
+///   once (401 `unknown key id`); it never waits for the fetch. Requests after the
+///   fetch see the new keys.
+/// - **Rate limit**: two fetches never start less than
+///   [`min_refresh_interval`](Self::min_refresh_interval) apart (default 30 s), whatever
+///   asks for them; requests for a fetch arriving meanwhile are merged into one. So a
+///   flood of tokens with made-up `kid`s costs the provider at most one request per
+///   `min_refresh_interval`.
+/// - **Failures keep the last good keys**: an unreachable provider, a timeout, a non-2xx
+///   status, a body over the size cap, invalid JSON, or a JWKS without a usable key
+///   change nothing (a warning is logged and [`JwksSource::status`] shows it).
+/// - **Bounded**: each fetch has one overall timeout ([`timeout`](Self::timeout),
+///   default 5 s, connect and TLS included) and a body cap
+///   ([`max_body_size`](Self::max_body_size), default 256 KiB) enforced while reading
+///   (a larger body is cut off, never buffered); at most
+///   [`max_keys`](Self::max_keys) JWKs (default 32) are used.
+/// - The keys are swapped in with a lock held only for a pointer copy; no lock is held
+///   during a fetch.
+///
+/// The task stops when the last [`JwksSource`] clone (and every verifier holding one)
+/// is dropped.
+///
+/// # HTTP and TLS
+///
+/// hyper's HTTP/1 client over rustls with the `ring` crypto provider (no OpenSSL),
+/// trusting the system's root certificates (rustls-native-certs: the OS trust store,
+/// `SSL_CERT_FILE` / `SSL_CERT_DIR` on Unix) plus any given with
+/// [`add_root_certificate_pem`](Self::add_root_certificate_pem). Redirects are not
+/// followed (give the final URL); proxies are not used.
+///
+/// **Plain `http://` is refused** ([`JwksError::PlainHttp`]) unless the host is a
+/// loopback address (`localhost`, `127.0.0.0/8`, `[::1]`: local test providers), or
+/// [`allow_plain_http`](Self::allow_plain_http) is set: keys fetched without TLS can
+/// be replaced by anyone on the path, who could then mint any token.
+///
+/// ```no_run
+/// use std::time::Duration;
+/// use scope_runtime::jwt::{JwtVerifier, jwks::JwksUrl};
+///
+/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// let source = JwksUrl::new("https://idp.example.com/realms/agents/protocol/openid-connect/certs")
+///     .refresh_interval(Duration::from_secs(600))
+///     .start()?;
+/// // Optional: give the provider a moment before serving (requests never wait).
+/// source.wait_until_ready(Duration::from_secs(5)).await;
+/// let verifier = JwtVerifier::builder()
+///     .jwks(source)
+///     .issuer("https://idp.example.com/realms/agents")
+///     .build()?;
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Clone)]
+#[must_use]
+pub struct JwksUrl {
+    target: Target,
+    rsa_algorithms: Vec<Algorithm>,
+    refresh_interval: Duration,
+    min_refresh_interval: Duration,
+    timeout: Duration,
+    max_body_size: usize,
+    max_keys: usize,
+    allow_plain_http: bool,
+    native_roots: bool,
+    extra_roots: Vec<Vec<u8>>,
+}
+
+impl fmt::Debug for JwksUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("JwksUrl")
+            .field("target", &self.target)
+            .field("rsa_algorithms", &self.rsa_algorithms)
+            .field("refresh_interval", &self.refresh_interval)
+            .field("min_refresh_interval", &self.min_refresh_interval)
+            .field("timeout", &self.timeout)
+            .field("max_body_size", &self.max_body_size)
+            .field("max_keys", &self.max_keys)
+            .field("allow_plain_http", &self.allow_plain_http)
+            .field("native_roots", &self.native_roots)
+            .field("extra_roots", &self.extra_roots.len())
+            .finish()
+    }
+}
+
+impl JwksUrl {
+    fn with_target(target: Target) -> Self {
+        Self {
+            target,
+            rsa_algorithms: DEFAULT_RSA_ALGORITHMS.to_vec(),
+            refresh_interval: DEFAULT_REFRESH_INTERVAL,
+            min_refresh_interval: DEFAULT_MIN_REFRESH_INTERVAL,
+            timeout: DEFAULT_FETCH_TIMEOUT,
+            max_body_size: DEFAULT_MAX_BODY_SIZE,
+            max_keys: DEFAULT_MAX_KEYS,
+            allow_plain_http: false,
+            native_roots: true,
+            extra_roots: Vec::new(),
+        }
+    }
+
+    /// The JWKS at `url` (an identity provider's `jwks_uri`, e.g. Keycloak's
+    /// `.../protocol/openid-connect/certs`, Auth0's `.../.well-known/jwks.json`).
+    pub fn new(url: impl Into<String>) -> Self {
+        Self::with_target(Target::Jwks(url.into()))
+    }
+
+    /// The JWKS of an OpenID Connect issuer, found through its discovery document
+    /// `{issuer}/.well-known/openid-configuration` (OpenID Connect Discovery 1.0): the
+    /// document's `issuer` must equal `issuer` exactly, and its `jwks_uri` is then
+    /// fetched (under the same URL rules). The discovery is part of the background
+    /// fetch: it is done again after a failed fetch, and otherwise remembered.
+    ///
+    /// This does not check the tokens' `iss`; configure that on the verifier with
+    /// [`JwtVerifierBuilder::issuer`](crate::jwt::JwtVerifierBuilder::issuer).
+    pub fn from_issuer(issuer: impl Into<String>) -> Self {
+        Self::with_target(Target::Issuer(issuer.into()))
+    }
+
+    /// The algorithms an RSA key **without** `alg` is pinned to. Default
+    /// [`DEFAULT_RSA_ALGORITHMS`](super::DEFAULT_RSA_ALGORITHMS) (`RS256`). Must be
+    /// `RS*`/`PS*` ([`JwksError::NotRsaAlgorithm`] from [`start`](Self::start)).
+    pub fn rsa_algorithms(mut self, algs: impl IntoIterator<Item = Algorithm>) -> Self {
+        self.rsa_algorithms = algs.into_iter().collect();
+        self
+    }
+
+    /// Time between two fetches while all goes well. Default
+    /// [`DEFAULT_REFRESH_INTERVAL`] (5 min); at least `min_refresh_interval`.
+    pub fn refresh_interval(mut self, interval: Duration) -> Self {
+        self.refresh_interval = interval;
+        self
+    }
+
+    /// Minimum time between the starts of two fetches, whatever asks for them (unknown
+    /// `kid`s, retries after failures). Default [`DEFAULT_MIN_REFRESH_INTERVAL`] (30 s);
+    /// must not be zero.
+    pub fn min_refresh_interval(mut self, interval: Duration) -> Self {
+        self.min_refresh_interval = interval;
+        self
+    }
+
+    /// Limit on one fetch, from connecting to the last byte of the body. Default
+    /// [`DEFAULT_FETCH_TIMEOUT`] (5 s); must not be zero.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Cap on a fetched document, in bytes. Default [`DEFAULT_MAX_BODY_SIZE`]
+    /// (256 KiB); must not be zero.
+    pub fn max_body_size(mut self, bytes: usize) -> Self {
+        self.max_body_size = bytes;
+        self
+    }
+
+    /// At most this many JWKs of a document are used (the first ones; a warning is
+    /// logged). Bounds the keys a token without `kid` is tried against. Default
+    /// [`DEFAULT_MAX_KEYS`] (32); must not be zero.
+    pub fn max_keys(mut self, max: usize) -> Self {
+        self.max_keys = max;
+        self
+    }
+
+    /// Allows plain `http://` for any host (default: only loopback hosts). Only for a
+    /// provider reached over a network you trust entirely.
+    pub fn allow_plain_http(mut self, allow: bool) -> Self {
+        self.allow_plain_http = allow;
+        self
+    }
+
+    /// Trusts the root certificate(s) in this PEM text too (e.g. a private CA of an
+    /// internal identity provider). Invalid PEM fails [`start`](Self::start).
+    pub fn add_root_certificate_pem(mut self, pem: impl AsRef<[u8]>) -> Self {
+        self.extra_roots.push(pem.as_ref().to_vec());
+        self
+    }
+
+    /// Whether the system's root certificates are trusted (default `true`). With
+    /// `false`, only those given with
+    /// [`add_root_certificate_pem`](Self::add_root_certificate_pem) are.
+    pub fn native_roots(mut self, enabled: bool) -> Self {
+        self.native_roots = enabled;
+        self
+    }
+
+    /// Checks the settings, builds the HTTP client and starts the background task on
+    /// the current Tokio runtime. Returns at once: the first fetch runs in the
+    /// background (see [`JwksSource::wait_until_ready`]).
+    ///
+    /// Errors: not inside a Tokio runtime ([`JwksError::NoRuntime`]); an invalid or
+    /// plain-`http` URL; a zero interval, timeout or cap, or `refresh_interval` below
+    /// `min_refresh_interval` ([`JwksError::Config`]); a non-RSA RSA algorithm; no root
+    /// certificate for an `https` URL, or invalid PEM ([`JwksError::Tls`]).
+    pub fn start(self) -> Result<JwksSource, JwksError> {
+        check_rsa_algorithms(&self.rsa_algorithms)?;
+        if self.min_refresh_interval.is_zero() {
+            return Err(JwksError::Config("min_refresh_interval must not be zero"));
+        }
+        if self.refresh_interval < self.min_refresh_interval {
+            return Err(JwksError::Config(
+                "refresh_interval must be at least min_refresh_interval",
+            ));
+        }
+        if self.timeout.is_zero() {
+            return Err(JwksError::Config("timeout must not be zero"));
+        }
+        if self.max_body_size == 0 {
+            return Err(JwksError::Config("max_body_size must not be zero"));
+        }
+        if self.max_keys == 0 {
+            return Err(JwksError::Config("max_keys must not be zero"));
+        }
+        let (label, location) = match &self.target {
+            Target::Jwks(url) => (
+                url.clone(),
+                Location::Jwks(check_url(url, self.allow_plain_http)?),
+            ),
+            Target::Issuer(issuer) => {
+                check_url(issuer, self.allow_plain_http)?;
+                let discovery = format!(
+                    "{}/.well-known/openid-configuration",
+                    issuer.trim_end_matches('/')
+                );
+                let discovery = check_url(&discovery, self.allow_plain_http)?;
+                (
+                    issuer.clone(),
+                    Location::Issuer {
+                        issuer: issuer.clone(),
+                        discovery,
+                        jwks_uri: None,
+                    },
+                )
+            }
+        };
+        let need_roots = match &location {
+            Location::Jwks(uri) => uri.scheme_str() == Some("https"),
+            Location::Issuer { discovery, .. } => discovery.scheme_str() == Some("https"),
+        };
+        let tls = tls_config(self.native_roots, &self.extra_roots, need_roots)?;
+        let runtime = tokio::runtime::Handle::try_current().map_err(|_| JwksError::NoRuntime)?;
+
+        let notify = Arc::new(Notify::new());
+        let (generation, _) = watch::channel(0u64);
+        let shared = Arc::new(Shared {
+            label: label.clone(),
+            keys: RwLock::new(Arc::from(Vec::new())),
+            refresh_requested: AtomicBool::new(false),
+            unknown_kids: AtomicU64::new(0),
+            notify: Arc::clone(&notify),
+            generation,
+            status: Mutex::new(FetchStatus::default()),
+            task: OnceLock::new(),
+        });
+        let task = Task {
+            shared: Arc::downgrade(&shared),
+            notify,
+            fetcher: Fetcher::new(tls, self.timeout, self.max_body_size),
+            location,
+            allow_plain_http: self.allow_plain_http,
+            label,
+            rsa_algorithms: self.rsa_algorithms,
+            max_keys: self.max_keys,
+            refresh_interval: self.refresh_interval,
+            min_refresh_interval: self.min_refresh_interval,
+        };
+        let handle = runtime.spawn(task.run());
+        let _ = shared.task.set(handle.abort_handle());
+        Ok(JwksSource { shared })
+    }
+}
+
+/// A running JWKS URL source (see [`JwksUrl`]): give it to
+/// [`JwtVerifierBuilder::jwks`](crate::jwt::JwtVerifierBuilder::jwks). Cheap to clone
+/// (an `Arc` inside); clones share the keys and the background task, which stops when
+/// the last clone is dropped.
+#[derive(Clone)]
+pub struct JwksSource {
+    shared: Arc<Shared>,
+}
+
+/// What a [`JwksSource`] has done so far ([`JwksSource::status`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct JwksStatus {
+    /// The number of verification keys in use now (an RSA key without `alg` counts
+    /// once per configured RSA algorithm).
+    pub key_count: usize,
+    /// The distinct key ids in use now, in document order.
+    pub key_ids: Vec<String>,
+    /// Fetches that replaced the keys.
+    pub successful_fetches: u64,
+    /// Fetches that failed (the keys were kept).
+    pub failed_fetches: u64,
+    /// Tokens whose `kid` no key of their verifier had (each asked for a fetch; the
+    /// rate limit merges them).
+    pub unknown_kid_requests: u64,
+    /// When the keys were last replaced.
+    pub last_success: Option<SystemTime>,
+    /// Why the last failed fetch failed (cleared by a success).
+    pub last_error: Option<String>,
+}
+
+impl JwksSource {
+    /// The keys in use now (empty until the first successful fetch).
+    pub fn keys(&self) -> Arc<[VerificationKey]> {
+        self.shared.current()
+    }
+
+    /// The URL (or issuer) this source was configured with.
+    pub fn url(&self) -> &str {
+        &self.shared.label
+    }
+
+    /// Counters and the last outcome, for health checks and logs.
+    pub fn status(&self) -> JwksStatus {
+        let keys = self.shared.current();
+        let mut key_ids: Vec<String> = Vec::new();
+        for kid in keys.iter().filter_map(VerificationKey::kid) {
+            if !key_ids.iter().any(|k| k == kid) {
+                key_ids.push(kid.to_owned());
+            }
+        }
+        let status = self.shared.status();
+        JwksStatus {
+            key_count: keys.len(),
+            key_ids,
+            successful_fetches: status.successful_fetches,
+            failed_fetches: status.failed_fetches,
+            unknown_kid_requests: self.shared.unknown_kids.load(Ordering::Relaxed),
+            last_success: status.last_success,
+            last_error: status.last_error,
+        }
+    }
+
+    /// Waits until the source has keys (its first successful fetch), at most
+    /// `timeout`; `true` if it has them. Requests never wait for keys on their own:
+    /// call this at start-up if you would rather not answer 401 while the provider is
+    /// still being asked.
+    pub async fn wait_until_ready(&self, timeout: Duration) -> bool {
+        let mut generation = self.shared.generation.subscribe();
+        matches!(
+            tokio::time::timeout(timeout, generation.wait_for(|g| *g > 0)).await,
+            Ok(Ok(_))
+        )
+    }
+
+    /// The source as the verifier sees it.
+    pub(crate) fn dynamic(&self) -> Arc<dyn DynamicKeys> {
+        Arc::clone(&self.shared) as Arc<dyn DynamicKeys>
+    }
+}
+
+impl fmt::Debug for JwksSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&*self.shared, f)
+    }
+}
+
+#[derive(Debug, Default, Clone)]
+struct FetchStatus {
+    successful_fetches: u64,
+    failed_fetches: u64,
+    last_success: Option<SystemTime>,
+    last_error: Option<String>,
+}
+
+/// What the source's handles, the verifiers and the task share.
+struct Shared {
+    label: String,
+    /// The current keys; the lock is held only to copy or replace the pointer.
+    keys: RwLock<Arc<[VerificationKey]>>,
+    /// A token asked for a fetch since the last one started.
+    refresh_requested: AtomicBool,
+    unknown_kids: AtomicU64,
+    /// Wakes the task when a fetch is asked for.
+    notify: Arc<Notify>,
+    /// Bumped by each successful fetch.
+    generation: watch::Sender<u64>,
+    status: Mutex<FetchStatus>,
+    task: OnceLock<AbortHandle>,
+}
+
+impl Shared {
+    fn status(&self) -> FetchStatus {
+        self.status
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    fn publish(&self, keys: Vec<VerificationKey>) {
+        let count = keys.len();
+        let new: Arc<[VerificationKey]> = Arc::from(keys);
+        let old = std::mem::replace(
+            &mut *self.keys.write().unwrap_or_else(PoisonError::into_inner),
+            Arc::clone(&new),
+        );
+        {
+            let mut status = self.status.lock().unwrap_or_else(PoisonError::into_inner);
+            status.successful_fetches += 1;
+            status.last_success = Some(SystemTime::now());
+            status.last_error = None;
+        }
+        self.generation.send_modify(|g| *g += 1);
+        let kids = |keys: &[VerificationKey]| -> Vec<Option<String>> {
+            keys.iter().map(|k| k.kid().map(str::to_owned)).collect()
+        };
+        let (before, after) = (kids(&old), kids(&new));
+        if before == after {
+            tracing::debug!(url = %self.label, keys = count, "JWKS refreshed, unchanged key ids");
+        } else {
+            tracing::info!(url = %self.label, keys = count, kids = ?after, "JWKS keys updated");
+        }
+    }
+
+    fn record_failure(&self, err: &FetchError) {
+        let has_keys = !self.current().is_empty();
+        tracing::warn!(
+            url = %self.label,
+            error = %err,
+            has_keys,
+            "JWKS fetch failed; keeping the last good keys"
+        );
+        let mut status = self.status.lock().unwrap_or_else(PoisonError::into_inner);
+        status.failed_fetches += 1;
+        status.last_error = Some(err.to_string());
+    }
+}
+
+impl DynamicKeys for Shared {
+    fn current(&self) -> Arc<[VerificationKey]> {
+        Arc::clone(&self.keys.read().unwrap_or_else(PoisonError::into_inner))
+    }
+
+    fn generation(&self) -> u64 {
+        *self.generation.borrow()
+    }
+
+    fn unknown_kid(&self) {
+        self.unknown_kids.fetch_add(1, Ordering::Relaxed);
+        // Only the first request since the last fetch started wakes the task.
+        if !self.refresh_requested.swap(true, Ordering::AcqRel) {
+            self.notify.notify_one();
+        }
+    }
+}
+
+impl fmt::Debug for Shared {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let keys = self.current();
+        f.debug_struct("JwksSource")
+            .field("url", &self.label)
+            .field("keys", &keys.len())
+            .finish()
+    }
+}
+
+impl Drop for Shared {
+    fn drop(&mut self) {
+        if let Some(task) = self.task.get() {
+            task.abort();
+        }
+    }
+}
+
+enum Location {
+    Jwks(Uri),
+    Issuer {
+        issuer: String,
+        discovery: Uri,
+        /// The `jwks_uri` found by the last discovery; forgotten after a failure.
+        jwks_uri: Option<Uri>,
+    },
+}
+
+/// The background task: the only one that fetches. It holds the shared state only
+/// weakly, and only between awaits.
+struct Task {
+    shared: Weak<Shared>,
+    notify: Arc<Notify>,
+    fetcher: Fetcher,
+    location: Location,
+    allow_plain_http: bool,
+    label: String,
+    rsa_algorithms: Vec<Algorithm>,
+    max_keys: usize,
+    refresh_interval: Duration,
+    min_refresh_interval: Duration,
+}
+
+impl Task {
+    async fn run(mut self) {
+        let mut last_start: Option<Instant> = None;
+        let mut next_due = Instant::now();
+        loop {
+            if let Some(last) = last_start {
+                let earliest = last + self.min_refresh_interval;
+                loop {
+                    tokio::select! {
+                        () = sleep_until(next_due) => break,
+                        () = self.notify.notified() => {
+                            let Some(shared) = self.shared.upgrade() else { return };
+                            let requested = shared.refresh_requested.load(Ordering::Acquire);
+                            drop(shared);
+                            if requested {
+                                sleep_until(earliest).await;
+                                break;
+                            }
+                            // A wake-up for a request the last fetch already served.
+                        }
+                    }
+                }
+            }
+            let start = Instant::now();
+            last_start = Some(start);
+            match self.shared.upgrade() {
+                Some(shared) => shared.refresh_requested.store(false, Ordering::Release),
+                None => return,
+            }
+            tracing::debug!(url = %self.label, "fetching JWKS");
+            let result = self.fetch_keys().await;
+            let Some(shared) = self.shared.upgrade() else {
+                return;
+            };
+            match result {
+                Ok(keys) => {
+                    shared.publish(keys);
+                    next_due = start + self.refresh_interval;
+                }
+                Err(err) => {
+                    shared.record_failure(&err);
+                    next_due = start + self.min_refresh_interval;
+                }
+            }
+        }
+    }
+
+    async fn fetch_keys(&mut self) -> Result<Vec<VerificationKey>, FetchError> {
+        let result = self.fetch_keys_once().await;
+        if result.is_err()
+            && let Location::Issuer { jwks_uri, .. } = &mut self.location
+        {
+            *jwks_uri = None;
+        }
+        result
+    }
+
+    async fn fetch_keys_once(&mut self) -> Result<Vec<VerificationKey>, FetchError> {
+        let uri = match &self.location {
+            Location::Jwks(uri) => uri.clone(),
+            Location::Issuer {
+                jwks_uri: Some(uri),
+                ..
+            } => uri.clone(),
+            Location::Issuer {
+                issuer, discovery, ..
+            } => {
+                let (issuer, discovery) = (issuer.clone(), discovery.clone());
+                let uri = self.discover(&issuer, &discovery).await?;
+                if let Location::Issuer { jwks_uri, .. } = &mut self.location {
+                    *jwks_uri = Some(uri.clone());
+                }
+                uri
+            }
+        };
+        let body = self.fetcher.get(&uri, JWKS_ACCEPT).await?;
+        let rules = ReadRules {
+            rsa_algorithms: &self.rsa_algorithms,
+            strict: false,
+            max_keys: self.max_keys,
+        };
+        read_jwks(&body, rules).map_err(FetchError::Jwks)
+    }
+
+    async fn discover(&self, issuer: &str, discovery: &Uri) -> Result<Uri, FetchError> {
+        #[derive(Deserialize)]
+        struct Discovery {
+            issuer: String,
+            jwks_uri: String,
+        }
+        let body = self.fetcher.get(discovery, DISCOVERY_ACCEPT).await?;
+        let doc: Discovery = serde_json::from_slice(&body)
+            .map_err(|_| FetchError::Discovery("not JSON with `issuer` and `jwks_uri` strings"))?;
+        if doc.issuer != issuer {
+            return Err(FetchError::Discovery(
+                "its `issuer` is not the configured issuer",
+            ));
+        }
+        let uri = check_url(&doc.jwks_uri, self.allow_plain_http).map_err(|_| {
+            FetchError::Discovery("its `jwks_uri` is not an https (or loopback http) URL")
+        })?;
+        tracing::debug!(issuer, jwks_uri = %uri, "OpenID Connect discovery done");
+        Ok(uri)
+    }
+}
