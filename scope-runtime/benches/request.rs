@@ -2,6 +2,10 @@
 //! side by side with `jsonwebtoken::decode` alone on the same token (the floor of an
 //! authorized request: one signature check).
 //!
+//! Every algorithm is measured with the verified-token cache (the default) and without
+//! it (`layer_allowed_no_cache`); `layer_forbidden` runs with the cache, as a server
+//! would.
+//!
 //! Run: `cargo bench -p scope-runtime --bench request`. How to read the numbers:
 //! BENCHMARKS.md.
 
@@ -134,12 +138,17 @@ fn bench(c: &mut Criterion) {
     };
     let bare = router();
     for (name, case) in cases() {
-        let verifier = JwtVerifier::builder()
-            .key(case.key.clone())
-            .build()
-            .expect("verifier");
-        let guarded =
-            router().layer(ScopeLayer::new(verifier, POLICY).admin_scope("app:superadmin"));
+        let guarded_with = |cache_capacity: usize| {
+            let verifier = JwtVerifier::builder()
+                .key(case.key.clone())
+                .cache_capacity(cache_capacity)
+                .build()
+                .expect("verifier");
+            router().layer(ScopeLayer::new(verifier, POLICY).admin_scope("app:superadmin"))
+        };
+        // The default configuration (verified-token cache on), and the cache off.
+        let guarded = guarded_with(scope_runtime::jwt::DEFAULT_CACHE_CAPACITY);
+        let uncached = guarded_with(0);
         let admin = token(case.alg, &case.encoding, &["app:admin"]);
         let basic = token(case.alg, &case.encoding, &["app:read"]);
         assert_eq!(
@@ -149,6 +158,10 @@ fn bench(c: &mut Criterion) {
         assert_eq!(
             call(&guarded, request("/config", Some(&basic))),
             StatusCode::FORBIDDEN
+        );
+        assert_eq!(
+            call(&uncached, request("/config", Some(&admin))),
+            StatusCode::OK
         );
 
         let mut group = c.benchmark_group(format!("request/{name}"));
@@ -169,6 +182,9 @@ fn bench(c: &mut Criterion) {
         });
         group.bench_function("layer_allowed", |b| {
             b.iter(|| call(&guarded, request("/config", Some(black_box(&admin)))))
+        });
+        group.bench_function("layer_allowed_no_cache", |b| {
+            b.iter(|| call(&uncached, request("/config", Some(black_box(&admin)))))
         });
         group.bench_function("layer_forbidden", |b| {
             b.iter(|| call(&guarded, request("/config", Some(black_box(&basic)))))

@@ -14,18 +14,8 @@ mod generated {
     include!(concat!(env!("OUT_DIR"), "/generated_policies.rs"));
 }
 
-static SEED: Policy = scopes! {
-    "GET /agents"         => ["app:read"],
-    "GET /agents/*"       => ["app:read"],
-    "POST /agents/*/runs" => ["app:run", "app:execute"],
-    "GET /sessions"       => ["app:admin"],
-    "GET /sessions/*"     => ["app:read", "sessions:read"],
-    "GET /memories"       => ["memory:admin"],
-    "POST /memories"      => ["memory:write"],
-    "GET /config"         => ["app:admin"],
-    "GET /health"         => public,
-    "GET /me"             => [],
-};
+/// The seed policy, exactly as the `agent_os` example serves it.
+static SEED: &Policy = &scope_policy_examples::agent_os::POLICY;
 
 const SEED_AGNO: &[(&str, &str, &[&str])] = &[
     ("GET", "/agents", &["app:read"]),
@@ -123,7 +113,7 @@ fn matcher(c: &mut Criterion) {
             .map(|r| r.requirement().scopes());
         assert_eq!(ours, linear_scan(generated::AGNO_1000, m, p), "{m} {p}");
     }
-    bench_pair(c, "seed", &SEED, SEED_AGNO, SEED_REQUESTS);
+    bench_pair(c, "seed", SEED, SEED_AGNO, SEED_REQUESTS);
     bench_pair(
         c,
         "10",

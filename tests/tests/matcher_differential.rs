@@ -8,18 +8,8 @@ use proptest::prelude::*;
 use scope_grammar::{RouteKey, reference_lookup};
 use scope_runtime::{Policy, scopes};
 
-static SEED: Policy = scopes! {
-    "GET /agents"         => ["app:read"],
-    "GET /agents/*"       => ["app:read"],
-    "POST /agents/*/runs" => ["app:run", "app:execute"],
-    "GET /sessions"       => ["app:admin"],
-    "GET /sessions/*"     => ["app:read", "sessions:read"],
-    "GET /memories"       => ["memory:admin"],
-    "POST /memories"      => ["memory:write"],
-    "GET /config"         => ["app:admin"],
-    "GET /health"         => public,
-    "GET /me"             => [],
-};
+/// The seed policy, exactly as the `agent_os` example serves it.
+static SEED: &Policy = &scope_policy_examples::agent_os::POLICY;
 
 static OVERLAPPING_WILDCARDS: Policy = scopes! {
     "GET /a/*/c"      => ["1"],
@@ -99,7 +89,7 @@ static MANY_LITERALS: Policy = scopes! {
 };
 
 const POLICIES: &[(&str, &Policy)] = &[
-    ("seed", &SEED),
+    ("seed", SEED),
     ("overlapping wildcards", &OVERLAPPING_WILDCARDS),
     ("catch-alls", &CATCH_ALLS),
     ("method *", &METHOD_ANY),
@@ -274,24 +264,24 @@ fn precedence_examples() {
         policy.lookup_str(method, path).map(|r| r.key())
     };
     // `*` is one segment: a run path is not an agent path.
-    assert_eq!(key(&SEED, "GET", "/agents/a1/runs"), None);
+    assert_eq!(key(SEED, "GET", "/agents/a1/runs"), None);
     assert_eq!(
-        key(&SEED, "POST", "/agents/a1/runs"),
+        key(SEED, "POST", "/agents/a1/runs"),
         Some("POST /agents/*/runs")
     );
     assert_eq!(
-        key(&SEED, "GET", "/agents/"),
+        key(SEED, "GET", "/agents/"),
         None,
         "a trailing slash is significant"
     );
     assert_eq!(
-        key(&SEED, "GET", "/agents//runs"),
+        key(SEED, "GET", "/agents//runs"),
         None,
         "`*` never matches empty"
     );
     // HEAD uses GET's rule; other methods do not.
-    assert_eq!(key(&SEED, "HEAD", "/agents"), Some("GET /agents"));
-    assert_eq!(key(&SEED, "DELETE", "/agents"), None);
+    assert_eq!(key(SEED, "HEAD", "/agents"), Some("GET /agents"));
+    assert_eq!(key(SEED, "DELETE", "/agents"), None);
     // Literal beats `*` beats `**`, left to right, whatever the declaration order.
     let p = &OVERLAPPING_WILDCARDS;
     assert_eq!(key(p, "GET", "/a/b/c"), Some("GET /a/b/c"));
