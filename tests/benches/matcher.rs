@@ -8,7 +8,7 @@
 use std::hint::black_box;
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
-use scope_runtime::{Policy, scopes};
+use scope_runtime::Policy;
 
 mod generated {
     include!(concat!(env!("OUT_DIR"), "/generated_policies.rs"));
