@@ -1,0 +1,96 @@
+//! Every decision is traced (method, path, rule, subject, outcome, missing scopes), and
+//! the token never appears in the logs, whatever the outcome.
+
+mod common;
+
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+
+use common::{
+    OTHER_SECRET, app, bearer, claims, hs256_verifier, request, send, sign, token_with_scopes,
+};
+use jsonwebtoken::{Algorithm, EncodingKey};
+use scope_runtime::{Policy, ScopeLayer, scopes};
+use serde_json::json;
+
+static POLICY: Policy = scopes! {
+    "GET /agents"         => ["app:read"],
+    "POST /agents/*/runs" => ["app:run", "app:execute"],
+    "GET /health"         => public,
+};
+
+/// A `MakeWriter` that appends every log line to one shared buffer.
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Captured {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0
+            .lock()
+            .expect("not poisoned")
+            .extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
+    type Writer = Captured;
+    fn make_writer(&'a self) -> Captured {
+        self.clone()
+    }
+}
+
+#[tokio::test]
+async fn decisions_are_traced_and_tokens_never_are() {
+    let logs = Captured::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(logs.clone())
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let (router, _hits) = app(&["/agents", "/agents/{id}/runs", "/health"], {
+        ScopeLayer::new(hs256_verifier(), POLICY)
+    });
+    let reader = token_with_scopes(&["app:read"]);
+    let forged = sign(
+        Algorithm::HS256,
+        &EncodingKey::from_secret(OTHER_SECRET),
+        &claims(json!({ "scopes": ["app:run", "app:execute"] })),
+    );
+    let tokens = [reader.clone(), forged.clone()];
+    send(&router, bearer("GET", "/agents", &reader)).await;
+    send(&router, bearer("POST", "/agents/a1/runs", &reader)).await;
+    send(&router, bearer("POST", "/agents/a1/runs", &forged)).await;
+    send(&router, request("GET", "/health")).await;
+
+    let text = String::from_utf8(logs.0.lock().expect("not poisoned").clone()).expect("UTF-8");
+    let lines: Vec<&str> = text.lines().filter(|l| l.contains("outcome")).collect();
+    assert_eq!(lines.len(), 4, "one event per decision:\n{text}");
+    assert!(lines[0].contains("outcome=\"allowed\"") && lines[0].contains("rule=\"GET /agents\""));
+    assert!(lines[0].contains("subject=\"user-1\""), "{}", lines[0]);
+    assert!(lines[1].contains("outcome=\"forbidden\""), "{}", lines[1]);
+    assert!(
+        lines[1].contains("required=app:run app:execute"),
+        "{}",
+        lines[1]
+    );
+    assert!(
+        lines[2].contains("outcome=\"unauthenticated\""),
+        "{}",
+        lines[2]
+    );
+    assert!(lines[3].contains("path=\"/health\"") && lines[3].contains("allowed"));
+    for token in &tokens {
+        for part in token.split('.') {
+            assert!(
+                !text.contains(part),
+                "a token part leaked into the logs:\n{text}"
+            );
+        }
+    }
+}
