@@ -17,11 +17,14 @@ pub(crate) fn policy(rules: &[ValidRule]) -> TokenStream {
     let rule_items = rules.iter().map(rule_tokens);
     let keys: Vec<RouteKey> = rules.iter().map(|r| r.key.clone()).collect();
     let trie = Trie::build(&keys);
+    // Nodes without children are inlined where their parent reaches them; the others
+    // (and the root) become functions. This keeps the expansion, and so the build, small.
     let nodes = trie
         .nodes
         .iter()
         .enumerate()
-        .map(|(id, node)| node_fn(id, node));
+        .filter(|&(id, node)| id == 0 || !is_childless(node))
+        .map(|(id, node)| node_fn(&trie, id, node));
     quote! {{
         const __SCOPE_RULES: &[::scope_runtime::Rule] = &[#(#rule_items),*];
         #(#nodes)*
@@ -63,18 +66,60 @@ fn node_name(id: NodeId) -> proc_macro2::Ident {
     format_ident!("__scope_node_{}", id)
 }
 
-fn node_fn(id: NodeId, node: &Node) -> TokenStream {
-    let name = node_name(id);
-    let mask = Literal::u16_unsuffixed(node.slot_mask);
+fn is_childless(node: &Node) -> bool {
+    node.literals.is_empty() && node.one.is_none()
+}
+
+/// The expression that continues the walk at node `id` with the remaining path `next`
+/// (an `Option<&[u8]>` in scope), `slot` in scope: a call, or for a childless node its
+/// whole logic inline (only its terminal tables remain).
+fn visit(trie: &Trie, id: NodeId) -> TokenStream {
+    let node = &trie.nodes[id];
+    if !is_childless(node) {
+        let name = node_name(id);
+        return quote!(#name(slot, next));
+    }
+    let ended = slot_table(&ended_table(node));
+    let rest_any = slot_table(&node.rest_any);
+    // Another segment follows: only the catch-alls starting here can still match.
+    let more = if node.rest_one_or_more.iter().any(Option::is_some) {
+        let rest_one_or_more = slot_table(&node.rest_one_or_more);
+        quote! {
+            ::core::option::Option::Some(rest) => {
+                match if rest.is_empty() { ::core::option::Option::None } else { #rest_one_or_more } {
+                    found @ ::core::option::Option::Some(_) => found,
+                    ::core::option::Option::None => #rest_any,
+                }
+            }
+        }
+    } else {
+        quote!(::core::option::Option::Some(_) => #rest_any)
+    };
+    quote! {
+        match next {
+            ::core::option::Option::None => #ended,
+            #more
+        }
+    }
+}
+
+/// For a path that ends at `node`: a rule ending here, else a `**` matching nothing.
+fn ended_table(node: &Node) -> SlotTable {
     let mut ended = [None; scope_grammar::SLOT_COUNT];
     for (slot, entry) in ended.iter_mut().enumerate() {
         *entry = node.end[slot].or(node.rest_any[slot]);
     }
-    let ended = slot_table(&ended);
+    ended
+}
+
+fn node_fn(trie: &Trie, id: NodeId, node: &Node) -> TokenStream {
+    let name = node_name(id);
+    let mask = Literal::u16_unsuffixed(node.slot_mask);
+    let ended = slot_table(&ended_table(node));
     let literals = if node.literals.is_empty() {
         quote!()
     } else {
-        let dispatch = literal_dispatch(&node.literals);
+        let dispatch = literal_dispatch(trie, &node.literals);
         quote! {
             if let found @ ::core::option::Option::Some(_) = #dispatch {
                 return found;
@@ -83,10 +128,10 @@ fn node_fn(id: NodeId, node: &Node) -> TokenStream {
     };
     let one = match node.one {
         Some(child) => {
-            let child = node_name(child);
+            let child = visit(trie, child);
             quote! {
                 if !segment.is_empty() {
-                    if let found @ ::core::option::Option::Some(_) = #child(slot, next) {
+                    if let found @ ::core::option::Option::Some(_) = #child {
                         return found;
                     }
                 }
@@ -156,29 +201,29 @@ fn slot_table(table: &SlotTable) -> TokenStream {
 
 /// Dispatch on `segment` to at most one literal child: by length, then by the byte
 /// position that splits the remaining candidates best, then one exact comparison.
-fn literal_dispatch(children: &[(Vec<u8>, NodeId)]) -> TokenStream {
+fn literal_dispatch(trie: &Trie, children: &[(Vec<u8>, NodeId)]) -> TokenStream {
     let mut lengths: Vec<usize> = children.iter().map(|(l, _)| l.len()).collect();
     lengths.sort_unstable();
     lengths.dedup();
     let arms = lengths.into_iter().map(|len| {
         let group: Vec<&(Vec<u8>, NodeId)> =
             children.iter().filter(|(l, _)| l.len() == len).collect();
-        let body = same_length_dispatch(&group);
+        let body = same_length_dispatch(trie, &group);
         let len = Literal::usize_unsuffixed(len);
         quote!(#len => #body)
     });
     quote!(match segment.len() { #(#arms,)* _ => ::core::option::Option::None })
 }
 
-fn same_length_dispatch(group: &[&(Vec<u8>, NodeId)]) -> TokenStream {
+fn same_length_dispatch(trie: &Trie, group: &[&(Vec<u8>, NodeId)]) -> TokenStream {
     if let [(literal, child)] = group {
-        let child = node_name(*child);
+        let child = visit(trie, *child);
         if literal.is_empty() {
-            return quote!(#child(slot, next));
+            return child;
         }
         let bytes = Literal::byte_string(literal);
         return quote! {
-            if *segment == *#bytes { #child(slot, next) } else { ::core::option::Option::None }
+            if *segment == *#bytes { #child } else { ::core::option::Option::None }
         };
     }
     // The position with the most distinct bytes; two distinct literals of one length
@@ -201,7 +246,7 @@ fn same_length_dispatch(group: &[&(Vec<u8>, NodeId)]) -> TokenStream {
             .copied()
             .filter(|(l, _)| l[position] == value)
             .collect();
-        let body = same_length_dispatch(&sub);
+        let body = same_length_dispatch(trie, &sub);
         let value = Literal::u8_suffixed(value);
         quote!(#value => #body)
     });
