@@ -177,6 +177,18 @@ fn bench(c: &mut Criterion) {
                 .expect("valid")
             })
         });
+        let verifier_only = JwtVerifier::builder()
+            .key(case.key.clone())
+            .cache_capacity(0)
+            .build()
+            .expect("verifier");
+        group.bench_function("verify_token_no_cache", |b| {
+            b.iter(|| {
+                verifier_only
+                    .verify_token(black_box(&admin))
+                    .expect("valid")
+            })
+        });
         group.bench_function("bare_router", |b| {
             b.iter(|| call(&bare, request("/config", Some(black_box(&admin)))))
         });

@@ -275,15 +275,37 @@ impl AuthError {
     /// The full response: status, `WWW-Authenticate` (with `realm` when given),
     /// `content-type: application/json` and the body `{"detail": "..."}`.
     pub fn to_response(&self, realm: Option<&str>) -> Response {
-        let body = serde_json::json!({ "detail": self.detail() }).to_string();
-        let mut response = Response::new(Body::from(body));
+        // The refusals with a fixed text are answered with static bytes: no formatting
+        // on the paths an unauthenticated flood takes.
+        let body = match self {
+            Self::MissingToken => Body::from(MISSING_TOKEN_BODY),
+            Self::Expired => Body::from(EXPIRED_BODY),
+            _ => Body::from(json_detail(&self.detail())),
+        };
+        let challenge = match (self, realm) {
+            (Self::MissingToken | Self::NotBearer, None) => HeaderValue::from_static("Bearer"),
+            _ => self.www_authenticate(realm),
+        };
+        let mut response = Response::new(body);
         *response.status_mut() = self.status();
         let headers = response.headers_mut();
-        headers.insert(WWW_AUTHENTICATE, self.www_authenticate(realm));
+        headers.insert(WWW_AUTHENTICATE, challenge);
         headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
         response
     }
 }
+
+/// `{"detail": detail}` as JSON bytes.
+fn json_detail(detail: &str) -> Vec<u8> {
+    #[derive(serde::Serialize)]
+    struct Detail<'a> {
+        detail: &'a str,
+    }
+    serde_json::to_vec(&Detail { detail }).unwrap_or_default()
+}
+
+const MISSING_TOKEN_BODY: &str = r#"{"detail":"Authorization header missing"}"#;
+const EXPIRED_BODY: &str = r#"{"detail":"Token has expired"}"#;
 
 impl IntoResponse for AuthError {
     /// Same as [`AuthError::to_response`] without a realm.
@@ -295,6 +317,21 @@ impl IntoResponse for AuthError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn static_bodies_are_the_serialised_details() {
+        let generic = |e: AuthError| String::from_utf8(json_detail(&e.detail())).expect("UTF-8");
+        assert_eq!(MISSING_TOKEN_BODY, generic(AuthError::MissingToken));
+        assert_eq!(EXPIRED_BODY, generic(AuthError::Expired));
+        assert_eq!(
+            AuthError::MissingToken.www_authenticate(None),
+            HeaderValue::from_static("Bearer")
+        );
+        assert_eq!(
+            AuthError::NotBearer.www_authenticate(None),
+            HeaderValue::from_static("Bearer")
+        );
+    }
     use http_body_util::BodyExt;
 
     fn body_json(response: Response) -> serde_json::Value {

@@ -228,10 +228,13 @@ where
         trace_decision(method, path, rule, &decision);
         match decision {
             Decision::Pass => {
-                // No claims, but the configuration (realm, admin scope) for extractors
-                // that refuse such requests themselves.
-                req.extensions_mut()
-                    .insert(AuthContext(self.config.clone()));
+                // No claims. Extractors that refuse such requests themselves need the
+                // realm for their challenge; without one, skip the extension (this is
+                // the public path, kept as cheap as the bare router).
+                if config.realm.is_some() {
+                    req.extensions_mut()
+                        .insert(AuthContext(self.config.clone()));
+                }
                 ScopeFuture::inner(self.inner.call(req))
             }
             Decision::PassAuthenticated(claims) => {

@@ -55,6 +55,7 @@ use std::time::Duration;
 use http::HeaderMap;
 use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::{TokenData, Validation};
+use serde::Deserialize as _;
 use serde_json::{Map, Value};
 
 use crate::error::{AuthError, InvalidTokenReason};
@@ -494,24 +495,21 @@ impl JwtVerifier {
 
         // Our own reading of the header, for precise reasons (`alg: none`, `crit`,
         // `kid`); jsonwebtoken reads it again and checks `alg` against the key's pin.
-        let header: Map<String, Value> = b64_decode(header_b64)
-            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
-            .ok_or(invalid(InvalidTokenReason::Malformed))?;
-        let alg: Algorithm = match header.get("alg") {
+        // Borrowed, so it allocates nothing; a duplicate member is malformed.
+        let header_json = b64_decode(header_b64).ok_or(invalid(InvalidTokenReason::Malformed))?;
+        let header: HeaderProbe<'_> = serde_json::from_slice(&header_json)
+            .map_err(|_| invalid(InvalidTokenReason::Malformed))?;
+        let alg: Algorithm = match header.alg {
             // `none` in any casing, and any unknown name, land here.
-            Some(Value::String(name)) => name
+            Some(name) => name
                 .parse()
                 .map_err(|_| invalid(InvalidTokenReason::AlgorithmNotAllowed))?,
-            _ => return Err(invalid(InvalidTokenReason::Malformed)),
+            None => return Err(invalid(InvalidTokenReason::Malformed)),
         };
-        if header.contains_key("crit") {
+        if header.crit {
             return Err(invalid(InvalidTokenReason::UnsupportedCriticalHeader));
         }
-        let kid = match header.get("kid") {
-            None | Some(Value::Null) => None,
-            Some(Value::String(kid)) => Some(kid.as_str()),
-            Some(_) => return Err(invalid(InvalidTokenReason::Malformed)),
-        };
+        let kid = header.kid.as_deref();
 
         // The static keys, then the keys of the dynamic sources as they are now
         // (pointer copies: never a wait on a fetch).
@@ -627,6 +625,23 @@ impl JwtVerifier {
     }
 }
 
+/// The members of a JOSE header the verifier reads itself. `alg` must be a string, `kid`
+/// a string or `null`; any `crit` is refused (no extension is understood).
+#[derive(serde::Deserialize)]
+struct HeaderProbe<'a> {
+    #[serde(borrow, default)]
+    alg: Option<std::borrow::Cow<'a, str>>,
+    #[serde(borrow, default)]
+    kid: Option<std::borrow::Cow<'a, str>>,
+    #[serde(default, deserialize_with = "present")]
+    crit: bool,
+}
+
+/// `true` for a member that is present, whatever its value (even `null`).
+fn present<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<bool, D::Error> {
+    serde::de::IgnoredAny::deserialize(deserializer).map(|_| true)
+}
+
 /// Seconds since the Unix epoch, as JSON NumericDates are written.
 pub(crate) fn unix_now() -> f64 {
     std::time::SystemTime::now()
@@ -661,10 +676,13 @@ fn map_rejection(kind: &ErrorKind, payload_b64: &str) -> AuthError {
         | ErrorKind::InvalidAudience
         | ErrorKind::InvalidSubject
         | ErrorKind::MissingRequiredClaim(_)
-        | ErrorKind::InvalidClaimFormat(_) => {
+        | ErrorKind::InvalidClaimFormat(_)
+        | ErrorKind::Json(_) => {
             // Claim validation runs after the signature check; a claim of the wrong
             // JSON type is reported as such (jsonwebtoken reports a string `exp` as
-            // missing, for instance). This only refines the reason of a refusal.
+            // missing, and an array `exp` as a JSON error, for instance). This only
+            // refines the reason of a refusal; a payload that is no JSON object stays
+            // `malformed token`.
             let wrong_type = b64_decode(payload_b64)
                 .and_then(|bytes| serde_json::from_slice::<Map<String, Value>>(&bytes).ok())
                 .and_then(|claims| claims::check_claim_types(&claims).err());
