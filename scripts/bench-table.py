@@ -65,6 +65,14 @@ def request():
         if b is not None and l is not None:
             print(f"| {label} | {fmt(b)} | {fmt(l)} | {fmt(l - b)} |")
     hs, rs = median("request_hs256", "layer_allowed"), median("request_rs256", "layer_allowed")
+    b, n, l = median(g, "bare_router_public"), median(g, "noop_layer_public"), median(g, "layer_public")
+    if None not in (b, n, l):
+        print(f"\npublic route: axum's cost of any layer (no-op layer - bare) {fmt(n - b)}, "
+              f"the ScopeLayer's own (layer - no-op layer) {fmt(l - n)}\n")
+    v = median(g, "verify_token_no_cache")
+    d = median(g, "decode_only")
+    if v and d:
+        print(f"HS256 JwtVerifier::verify_token without cache / jsonwebtoken::decode: {v / d:.2f}x\n")
     if hs and rs:
         print(f"\nRS256 cache hit / HS256 cache hit (layer, allowed): {rs / hs:.2f}x\n")
 

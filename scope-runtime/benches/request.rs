@@ -137,6 +137,10 @@ fn bench(c: &mut Criterion) {
             .status()
     };
     let bare = router();
+    // The same router behind a layer that does nothing: what axum charges for any
+    // `Router::layer` (it boxes each layered route and its future), so that the
+    // layer's own cost can be told apart.
+    let noop = router().layer(tower::layer::layer_fn(|service| service));
     for (name, case) in cases() {
         let guarded_with = |cache_capacity: usize| {
             let verifier = JwtVerifier::builder()
@@ -210,6 +214,9 @@ fn bench(c: &mut Criterion) {
             });
             group.bench_function("bare_router_public", |b| {
                 b.iter(|| call(&bare, request("/health", None)))
+            });
+            group.bench_function("noop_layer_public", |b| {
+                b.iter(|| call(&noop, request("/health", None)))
             });
             group.bench_function("layer_public", |b| {
                 b.iter(|| call(&guarded, request("/health", None)))

@@ -17,13 +17,14 @@ pub(crate) fn policy(rules: &[ValidRule]) -> TokenStream {
     let rule_items = rules.iter().map(rule_tokens);
     let keys: Vec<RouteKey> = rules.iter().map(|r| r.key.clone()).collect();
     let trie = Trie::build(&keys);
-    // Nodes without children are inlined where their parent reaches them; the others
-    // (and the root) become functions. This keeps the expansion, and so the build, small.
+    // Nodes that need no backtracking (no children, or one child and no rule of their
+    // own) are inlined where their parent reaches them; the others (and the root)
+    // become functions. This keeps the expansion, and so the build, small.
     let nodes = trie
         .nodes
         .iter()
         .enumerate()
-        .filter(|&(id, node)| id == 0 || !is_childless(node))
+        .filter(|&(id, node)| id == 0 || !is_inlined(node))
         .map(|(id, node)| node_fn(&trie, id, node));
     quote! {{
         const __SCOPE_RULES: &[::scope_runtime::Rule] = &[#(#rule_items),*];
@@ -70,11 +71,48 @@ fn is_childless(node: &Node) -> bool {
     node.literals.is_empty() && node.one.is_none()
 }
 
+/// A node on the way to one other node only: one child, and no rule ends or starts a
+/// catch-all here.
+fn is_pass_through(node: &Node) -> bool {
+    let no_rules = [&node.end, &node.rest_one_or_more, &node.rest_any]
+        .iter()
+        .all(|table| table.iter().all(Option::is_none));
+    no_rules && node.literals.len() + usize::from(node.one.is_some()) == 1
+}
+
+fn is_inlined(node: &Node) -> bool {
+    is_childless(node) || is_pass_through(node)
+}
+
 /// The expression that continues the walk at node `id` with the remaining path `next`
 /// (an `Option<&[u8]>` in scope), `slot` in scope: a call, or for a childless node its
 /// whole logic inline (only its terminal tables remain).
 fn visit(trie: &Trie, id: NodeId) -> TokenStream {
     let node = &trie.nodes[id];
+    if is_pass_through(node) {
+        // Take the next segment and go on to the one child, or match nothing.
+        let step = match (node.literals.first(), node.one) {
+            (Some((literal, child)), _) => {
+                let child = visit(trie, *child);
+                let bytes = Literal::byte_string(literal);
+                quote!(if *segment == *#bytes { #child } else { ::core::option::Option::None })
+            }
+            (None, Some(child)) => {
+                let child = visit(trie, child);
+                quote!(if segment.is_empty() { ::core::option::Option::None } else { #child })
+            }
+            (None, None) => quote!(::core::option::Option::None),
+        };
+        return quote! {
+            match next {
+                ::core::option::Option::None => ::core::option::Option::None,
+                ::core::option::Option::Some(rest) => {
+                    let (segment, next) = ::scope_runtime::__private::split_segment(rest);
+                    #step
+                }
+            }
+        };
+    }
     if !is_childless(node) {
         let name = node_name(id);
         return quote!(#name(slot, next));
