@@ -33,8 +33,10 @@ admin=$(awk '/^Admin \(/ { getline; print; exit }' "$log")
 [ "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $admin" "http://127.0.0.1:$port/config")" = 200 ]
 
 run() { # $1 = path, $2.. = extra wrk args; prints requests/s
-  wrk -t2 -c"$connections" -d"${seconds}s" --latency "$@" "http://127.0.0.1:$port$1" \
-    | tee /dev/stderr | awk '/^Requests\/sec/ { print $2 }'
+  local path=$1
+  shift
+  wrk -t2 -c"$connections" -d"${seconds}s" --latency "$@" "http://127.0.0.1:$port$path" \
+    | awk '{ print > "/dev/stderr" } /^Requests\/sec/ { rps = $2 } END { print rps }'
 }
 echo "== GET /health (public)" >&2
 health=$(run /health)

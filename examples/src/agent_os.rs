@@ -545,8 +545,18 @@ async fn create_memory(
     ))
 }
 
-/// The OS configuration, the authorization policy included; never the secret.
-async fn get_config() -> Json<Value> {
+/// The OS configuration, the authorization policy included; never the secret. It never
+/// changes while the server runs, so it is serialised once.
+async fn get_config() -> impl axum::response::IntoResponse {
+    static DOCUMENT: std::sync::LazyLock<String> =
+        std::sync::LazyLock::new(|| config_document().to_string());
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        DOCUMENT.as_str(),
+    )
+}
+
+fn config_document() -> Value {
     let scope_mappings: serde_json::Map<String, Value> = POLICY
         .rules()
         .iter()
@@ -559,7 +569,7 @@ async fn get_config() -> Json<Value> {
             (rule.key().to_owned(), requirement)
         })
         .collect();
-    Json(json!({
+    json!({
         "os_id": "my-agent-os",
         "description": "Custom Scope Mappings AgentOS",
         "agents": [{ "id": AGENT_ID, "name": AGENT_NAME }],
@@ -569,7 +579,7 @@ async fn get_config() -> Json<Value> {
             "unmapped": "deny",
             "scope_mappings": scope_mappings,
         },
-    }))
+    })
 }
 
 /// Who the caller is, as the verified token says.

@@ -1,8 +1,10 @@
-//! Emits the static matcher: one function per trie node, walked depth-first in
-//! precedence order (literal, `*`, `{*x}`, `**`), so the first rule found is the most
-//! specific. Literal children are dispatched on the segment's length, then on the byte
-//! that best tells them apart, so the cost per segment does not grow with the number of
-//! rules. No allocation, no hashing, no regex.
+//! Emits the static matcher: a trie over the patterns, walked depth first in precedence
+//! order (literal, `*`, `{*x}`, `**`), so the first rule found is the most specific. A
+//! node that may have to backtrack (several children, or rules of its own besides a
+//! child) is a function; the others are inlined into their parent. Literal children are
+//! dispatched on the segment's length, then on the byte that best tells them apart, so
+//! the cost per segment does not grow with the number of rules. No allocation, no
+//! hashing, no regex.
 
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
