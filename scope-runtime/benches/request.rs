@@ -221,6 +221,35 @@ fn bench(c: &mut Criterion) {
             group.bench_function("layer_public", |b| {
                 b.iter(|| call(&guarded, request("/health", None)))
             });
+            // The layer around the whole router instead of `Router::layer`: no per-route
+            // boxing by axum (see README, "Where the layer goes").
+            let verifier = JwtVerifier::builder()
+                .key(case.key.clone())
+                .build()
+                .expect("verifier");
+            let outer = tower::Layer::layer(
+                &ScopeLayer::new(verifier, POLICY).admin_scope("app:superadmin"),
+                router(),
+            );
+            let call_outer = |req: Request<Body>| {
+                rt.block_on(outer.clone().oneshot(req))
+                    .expect("infallible")
+                    .status()
+            };
+            assert_eq!(call_outer(request("/health", None)), StatusCode::OK);
+            assert_eq!(
+                call_outer(request("/config", None)),
+                StatusCode::UNAUTHORIZED
+            );
+            group.bench_function("outer_layer_public", |b| {
+                b.iter(|| call_outer(request("/health", None)))
+            });
+            group.bench_function("outer_layer_missing_token", |b| {
+                b.iter(|| call_outer(request("/config", None)))
+            });
+            group.bench_function("outer_layer_allowed", |b| {
+                b.iter(|| call_outer(request("/config", Some(black_box(&admin)))))
+            });
         }
         group.finish();
     }

@@ -100,7 +100,9 @@ pub use scope_grammar::{Method, MethodFilter};
 /// one extractor as the first argument, so the handler keeps working with other
 /// extractors, state and `#[debug_handler]`. Without a verified token (no layer, or a
 /// route the layer let through unauthenticated) the handler is answered 401; with
-/// missing scopes, 403 `insufficient_scope`. It goes on free `async fn`s only.
+/// missing scopes, 403 `insufficient_scope`. It goes on free `async fn`s only (not in
+/// an `impl` block: it generates a marker type next to the function), and above
+/// `#[axum::debug_handler]`, which must see the added argument.
 pub use scope_macros::require_scopes;
 /// Declares a scope policy; see the [crate documentation](crate) for the grammar.
 pub use scope_macros::scopes;

@@ -609,3 +609,45 @@ async fn realm_is_quoted_and_escaped() {
     );
     assert_eq!(hits.count(), 0);
 }
+
+/// The layer wrapping the whole router as one service (no `Router::layer`): it sees every
+/// request before routing, with the full path, the fallback and nested routers included.
+#[tokio::test]
+async fn layer_around_the_whole_router_guards_every_route() {
+    use tower::{Layer as _, ServiceExt as _};
+    static POLICY: Policy = scopes! {
+        "GET /health"     => public,
+        "GET /api/agents" => ["app:read"],
+    };
+    let hits = Hits::default();
+    let inner = Router::new().route("/agents", any(counted));
+    let router = Router::new()
+        .route("/health", any(counted))
+        .nest("/api", inner)
+        .with_state(hits.clone());
+    let app = ScopeLayer::new(hs256_verifier(), POLICY).layer(router);
+    let status = |request| {
+        let app = app.clone();
+        async move { app.oneshot(request).await.expect("infallible").status() }
+    };
+    assert_eq!(status(request("GET", "/health")).await, StatusCode::OK);
+    assert_eq!(
+        status(request("GET", "/api/agents")).await,
+        StatusCode::UNAUTHORIZED
+    );
+    let reader = token_with_scopes(&["app:read"]);
+    assert_eq!(
+        status(bearer("GET", "/api/agents", &reader)).await,
+        StatusCode::OK
+    );
+    // Unmapped and unknown routes: denied before the router is even asked.
+    assert_eq!(
+        status(bearer("GET", "/agents", &reader)).await,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        status(request("GET", "/nowhere")).await,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(hits.count(), 2);
+}
