@@ -54,8 +54,6 @@ use std::time::Duration;
 
 use http::HeaderMap;
 use jsonwebtoken::errors::ErrorKind;
-use jsonwebtoken::{TokenData, Validation};
-use serde::Deserialize as _;
 use serde_json::{Map, Value};
 
 use crate::error::{AuthError, InvalidTokenReason};
@@ -114,18 +112,10 @@ pub enum ConfigError {
     Key(#[from] KeyError),
 }
 
-/// One configured key with its precomputed validation rules.
-struct Entry {
-    key: VerificationKey,
-    validation: Validation,
-}
-
 struct Inner {
-    entries: Vec<Entry>,
+    entries: Vec<VerificationKey>,
     /// Key sets that change while the verifier runs (JWKS URLs).
     dynamic: Vec<Arc<dyn jwks::DynamicKeys>>,
-    /// The validation rules for the keys of `dynamic`, one per algorithm.
-    dynamic_validations: Vec<(Algorithm, Validation)>,
     leeway: Duration,
     require_exp: bool,
     issuers: Vec<String>,
@@ -319,52 +309,14 @@ impl JwtVerifierBuilder {
             return Err(ConfigError::InvalidCookieName);
         }
 
-        // `exp` and `nbf` are checked by `check_times` after the signature, on the JSON
-        // numbers themselves: jsonwebtoken reads them as `u64`, which misreads dates
-        // before 1970 and beyond u64, and the cache must apply the very same check.
-        let mut required = Vec::with_capacity(2);
-        if !self.issuers.is_empty() {
-            required.push("iss");
-        }
-        if !self.audiences.is_empty() {
-            required.push("aud");
-        }
-        let validation_for = |alg: Algorithm| {
-            let mut validation = Validation::new(alg);
-            validation.leeway = self.leeway.as_secs();
-            validation.validate_exp = false;
-            validation.validate_nbf = false;
-            validation.validate_aud = true;
-            validation.set_required_spec_claims(&required);
-            if !self.issuers.is_empty() {
-                validation.set_issuer(&self.issuers);
-            }
-            if !self.audiences.is_empty() {
-                validation.set_audience(&self.audiences);
-            }
-            validation
-        };
-        let entries = self
-            .keys
-            .into_iter()
-            .map(|key| Entry {
-                validation: validation_for(key.alg),
-                key,
-            })
-            .collect();
-        let dynamic_validations = if self.dynamic.is_empty() {
-            Vec::new()
-        } else {
-            jwks::JWKS_ALGORITHMS
-                .into_iter()
-                .map(|alg| (alg, validation_for(alg)))
-                .collect()
-        };
+        // The claims are checked by `accept` after the signature, on the JSON values
+        // themselves (dates as JSON numbers, so before 1970 and beyond u64 too): one
+        // parse of the payload, and the very checks the verified-token cache repeats.
+        let entries = self.keys;
         Ok(JwtVerifier {
             inner: Arc::new(Inner {
                 entries,
                 dynamic: self.dynamic,
-                dynamic_validations,
                 leeway: self.leeway,
                 require_exp: self.require_exp,
                 issuers: self.issuers,
@@ -384,10 +336,7 @@ impl fmt::Debug for JwtVerifier {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let inner = &*self.inner;
         f.debug_struct("JwtVerifier")
-            .field(
-                "keys",
-                &inner.entries.iter().map(|e| &e.key).collect::<Vec<_>>(),
-            )
+            .field("keys", &inner.entries.iter().collect::<Vec<_>>())
             .field("key_sources", &inner.dynamic)
             .field("issuers", &inner.issuers)
             .field("audiences", &inner.audiences)
@@ -397,20 +346,6 @@ impl fmt::Debug for JwtVerifier {
             .field("token_source", &inner.token_source)
             .field("scopes_claim", &inner.scopes_claim)
             .finish()
-    }
-}
-
-/// Maps a claim name reported by jsonwebtoken to a `'static` one.
-fn claim_name(name: &str) -> &'static str {
-    match name {
-        "exp" => "exp",
-        "nbf" => "nbf",
-        "iat" => "iat",
-        "iss" => "iss",
-        "sub" => "sub",
-        "aud" => "aud",
-        "jti" => "jti",
-        _ => "unknown",
     }
 }
 
@@ -494,22 +429,28 @@ impl JwtVerifier {
         }
 
         // Our own reading of the header, for precise reasons (`alg: none`, `crit`,
-        // `kid`); jsonwebtoken reads it again and checks `alg` against the key's pin.
-        // Borrowed, so it allocates nothing; a duplicate member is malformed.
-        let header_json = b64_decode(header_b64).ok_or(invalid(InvalidTokenReason::Malformed))?;
-        let header: HeaderProbe<'_> = serde_json::from_slice(&header_json)
-            .map_err(|_| invalid(InvalidTokenReason::Malformed))?;
-        let alg: Algorithm = match header.alg {
+        // `kid`). A JSON object with unique members, nested at most 128 deep (serde_json's
+        // limit), else malformed.
+        let header: Map<String, Value> = b64_decode(header_b64)
+            .and_then(|bytes| strict_object(&bytes))
+            .ok_or(invalid(InvalidTokenReason::Malformed))?;
+        let alg: Algorithm = match header.get("alg") {
             // `none` in any casing, and any unknown name, land here.
-            Some(name) => name
+            Some(Value::String(name)) => name
                 .parse()
                 .map_err(|_| invalid(InvalidTokenReason::AlgorithmNotAllowed))?,
-            None => return Err(invalid(InvalidTokenReason::Malformed)),
+            _ => return Err(invalid(InvalidTokenReason::Malformed)),
         };
-        if header.crit {
+        if header.contains_key("crit") {
             return Err(invalid(InvalidTokenReason::UnsupportedCriticalHeader));
         }
-        let kid = header.kid.as_deref();
+        let kid = match header.get("kid") {
+            None | Some(Value::Null) => None,
+            Some(Value::String(kid)) => Some(kid.as_str()),
+            Some(_) => return Err(invalid(InvalidTokenReason::Malformed)),
+        };
+        // The payload must at least be base64url before any signature work.
+        let payload = b64_decode(payload_b64).ok_or(invalid(InvalidTokenReason::Malformed))?;
 
         // The static keys, then the keys of the dynamic sources as they are now
         // (pointer copies: never a wait on a fetch).
@@ -522,21 +463,11 @@ impl JwtVerifier {
             let dynamic = dynamic
                 .iter()
                 .flat_map(|keys| keys.iter())
-                .filter_map(|key| {
-                    inner
-                        .dynamic_validations
-                        .iter()
-                        .find(|(alg, _)| *alg == key.alg)
-                        .map(|(_, validation)| (key, validation))
-                });
-            inner
-                .entries
-                .iter()
-                .map(|e| (&e.key, &e.validation))
-                .chain(dynamic)
+                .filter(|key| jwks::JWKS_ALGORITHMS.contains(&key.alg));
+            inner.entries.iter().chain(dynamic)
         };
         let exact_kid =
-            kid.is_some_and(|kid| candidates().any(|(key, _)| key.kid.as_deref() == Some(kid)));
+            kid.is_some_and(|kid| candidates().any(|key| key.kid.as_deref() == Some(kid)));
         if kid.is_some() && !exact_kid {
             // Perhaps a key the provider just rotated in: ask for a fetch (rate-limited
             // by each source); this token does not wait for it.
@@ -549,31 +480,30 @@ impl JwtVerifier {
             Some(kid) if exact_kid => key.kid.as_deref() == Some(kid),
             Some(_) => key.kid.is_none(),
         };
-        if !candidates().any(|(key, _)| kid_matches(key)) {
+        if !candidates().any(kid_matches) {
             return Err(invalid(InvalidTokenReason::UnknownKeyId));
         }
 
+        // The signature, with each key pinned to the token's `alg` (and matching its
+        // `kid`), over the exact bytes `header.payload`.
+        let message = &token.as_bytes()[..header_b64.len() + 1 + payload_b64.len()];
+        let signature = &token[message.len() + 1..];
         let mut tried = false;
-        for (key, validation) in candidates().filter(|(key, _)| kid_matches(key) && key.alg == alg)
-        {
+        for key in candidates().filter(|key| kid_matches(key) && key.alg == alg) {
             tried = true;
-            match jsonwebtoken::decode::<Map<String, Value>>(token, &key.key, validation) {
-                Ok(TokenData { claims, .. }) => {
-                    let verified = self.accept(claims)?;
+            match jsonwebtoken::crypto::verify(signature, message, &key.key, alg) {
+                Ok(true) => {
+                    let verified = self.accept(&payload)?;
                     #[cfg(feature = "cache")]
                     if let Some(cache) = &inner.cache {
                         cache.insert(token, &verified, generation);
                     }
                     return Ok(verified);
                 }
+                Ok(false) => {}
                 Err(err) => match err.kind() {
-                    ErrorKind::InvalidSignature => {}
-                    ErrorKind::InvalidEcdsaKey
-                    | ErrorKind::InvalidEddsaKey
-                    | ErrorKind::InvalidRsaKey(_)
-                    | ErrorKind::InvalidKeyFormat
-                    | ErrorKind::Signing(_)
-                    | ErrorKind::Provider(_) => {
+                    ErrorKind::Base64(_) => return Err(invalid(InvalidTokenReason::Malformed)),
+                    _ => {
                         // Keys are validated when built, so this is unexpected: say so
                         // (without details, which might describe the key) and go on.
                         tracing::warn!(
@@ -582,7 +512,6 @@ impl JwtVerifier {
                             "verification key could not be used by the crypto backend"
                         );
                     }
-                    kind => return Err(map_rejection(kind, payload_b64)),
                 },
             }
         }
@@ -593,11 +522,41 @@ impl JwtVerifier {
         }
     }
 
-    /// The signature and the standard claims are valid: check the claim types and
+    /// The signature is valid: read the payload once and check the registered claims,
+    /// in this order: JSON types, `iss`, `aud`, `exp` (required by default), dates. Then
     /// collect the scopes.
-    fn accept(&self, claims: Map<String, Value>) -> Result<VerifiedClaims, AuthError> {
+    fn accept(&self, payload: &[u8]) -> Result<VerifiedClaims, AuthError> {
+        let claims = strict_object(payload).ok_or(invalid(InvalidTokenReason::Malformed))?;
         claims::check_claim_types(&claims)
             .map_err(|name| invalid(InvalidTokenReason::WrongClaimType(name)))?;
+        let inner = &*self.inner;
+        // Types are checked: `iss` is a string, `aud` a string or an array of strings.
+        if !inner.issuers.is_empty() {
+            let iss = claims.get("iss").and_then(Value::as_str);
+            if !iss.is_some_and(|iss| inner.issuers.iter().any(|i| i == iss)) {
+                return Err(invalid(InvalidTokenReason::BadIssuer));
+            }
+        }
+        match claims.get("aud") {
+            // RFC 7519 §4.1.3: a principal that does not identify itself with a value of
+            // a present `aud` must refuse the token, so with no audience configured any
+            // `aud` is refused.
+            Some(aud) => {
+                let named = |a: &str| inner.audiences.iter().any(|c| c == a);
+                let ok = match aud {
+                    Value::String(a) => named(a),
+                    Value::Array(items) => items.iter().filter_map(Value::as_str).any(named),
+                    _ => false,
+                };
+                if !ok {
+                    return Err(invalid(InvalidTokenReason::BadAudience));
+                }
+            }
+            None if !inner.audiences.is_empty() => {
+                return Err(invalid(InvalidTokenReason::BadAudience));
+            }
+            None => {}
+        }
         let number = |name| claims.get(name).and_then(Value::as_f64);
         if self.inner.require_exp && number("exp").is_none() {
             return Err(invalid(InvalidTokenReason::MissingClaim("exp")));
@@ -625,21 +584,36 @@ impl JwtVerifier {
     }
 }
 
-/// The members of a JOSE header the verifier reads itself. `alg` must be a string, `kid`
-/// a string or `null`; any `crit` is refused (no extension is understood).
-#[derive(serde::Deserialize)]
-struct HeaderProbe<'a> {
-    #[serde(borrow, default)]
-    alg: Option<std::borrow::Cow<'a, str>>,
-    #[serde(borrow, default)]
-    kid: Option<std::borrow::Cow<'a, str>>,
-    #[serde(default, deserialize_with = "present")]
-    crit: bool,
-}
-
-/// `true` for a member that is present, whatever its value (even `null`).
-fn present<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<bool, D::Error> {
-    serde::de::IgnoredAny::deserialize(deserializer).map(|_| true)
+/// Parses a JSON object whose members are all distinct: a duplicate member (two `exp`,
+/// two `alg`) makes the token malformed instead of letting the last one win.
+fn strict_object(json: &[u8]) -> Option<Map<String, Value>> {
+    struct Unique(Map<String, Value>);
+    impl<'de> serde::Deserialize<'de> for Unique {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            struct Members;
+            impl<'de> serde::de::Visitor<'de> for Members {
+                type Value = Unique;
+                fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                    f.write_str("a JSON object")
+                }
+                fn visit_map<A: serde::de::MapAccess<'de>>(
+                    self,
+                    mut access: A,
+                ) -> Result<Unique, A::Error> {
+                    let mut map = Map::new();
+                    while let Some((key, value)) = access.next_entry::<String, Value>()? {
+                        if map.contains_key(&key) {
+                            return Err(serde::de::Error::custom("duplicate member"));
+                        }
+                        map.insert(key, value);
+                    }
+                    Ok(Unique(map))
+                }
+            }
+            deserializer.deserialize_map(Members)
+        }
+    }
+    serde_json::from_slice::<Unique>(json).ok().map(|u| u.0)
 }
 
 /// Seconds since the Unix epoch, as JSON NumericDates are written.
@@ -665,52 +639,6 @@ pub(crate) fn check_times(
         return Err(invalid(InvalidTokenReason::NotYetValid));
     }
     Ok(())
-}
-
-/// Maps a jsonwebtoken error (other than a signature mismatch) to our fixed reasons.
-fn map_rejection(kind: &ErrorKind, payload_b64: &str) -> AuthError {
-    match kind {
-        ErrorKind::ExpiredSignature
-        | ErrorKind::ImmatureSignature
-        | ErrorKind::InvalidIssuer
-        | ErrorKind::InvalidAudience
-        | ErrorKind::InvalidSubject
-        | ErrorKind::MissingRequiredClaim(_)
-        | ErrorKind::InvalidClaimFormat(_)
-        | ErrorKind::Json(_) => {
-            // Claim validation runs after the signature check; a claim of the wrong
-            // JSON type is reported as such (jsonwebtoken reports a string `exp` as
-            // missing, and an array `exp` as a JSON error, for instance). This only
-            // refines the reason of a refusal; a payload that is no JSON object stays
-            // `malformed token`.
-            let wrong_type = b64_decode(payload_b64)
-                .and_then(|bytes| serde_json::from_slice::<Map<String, Value>>(&bytes).ok())
-                .and_then(|claims| claims::check_claim_types(&claims).err());
-            if let Some(name) = wrong_type {
-                return invalid(InvalidTokenReason::WrongClaimType(name));
-            }
-            match kind {
-                ErrorKind::ExpiredSignature => AuthError::Expired,
-                ErrorKind::ImmatureSignature => invalid(InvalidTokenReason::NotYetValid),
-                ErrorKind::InvalidIssuer => invalid(InvalidTokenReason::BadIssuer),
-                ErrorKind::InvalidAudience => invalid(InvalidTokenReason::BadAudience),
-                ErrorKind::MissingRequiredClaim(name) => match name.as_str() {
-                    "iss" => invalid(InvalidTokenReason::BadIssuer),
-                    "aud" => invalid(InvalidTokenReason::BadAudience),
-                    other => invalid(InvalidTokenReason::MissingClaim(claim_name(other))),
-                },
-                ErrorKind::InvalidClaimFormat(name) => {
-                    invalid(InvalidTokenReason::WrongClaimType(claim_name(name)))
-                }
-                _ => invalid(InvalidTokenReason::Malformed),
-            }
-        }
-        ErrorKind::InvalidAlgorithm
-        | ErrorKind::MissingAlgorithm
-        | ErrorKind::UnsupportedAlgorithm
-        | ErrorKind::InvalidAlgorithmName => invalid(InvalidTokenReason::AlgorithmNotAllowed),
-        _ => invalid(InvalidTokenReason::Malformed),
-    }
 }
 
 /// Strict base64url without padding (RFC 7515 §2): non-canonical trailing bits and
