@@ -64,6 +64,22 @@ pub static POLICY: Policy = scopes! {
     "GET /me"             => [],       // any valid token
 };
 
+/// Every route [`router_with`] serves, as `"METHOD /path"` keys, for
+/// [`Policy::coverage`]: `tests/tests/coverage.rs` checks that the policy covers each of
+/// them, that each rule is reached, and that the router really serves each of them.
+pub const ROUTES: &[&str] = &[
+    "GET /agents",
+    "GET /agents/{agent_id}",
+    "POST /agents/{agent_id}/runs",
+    "GET /sessions",
+    "GET /sessions/{session_id}",
+    "GET /memories",
+    "POST /memories",
+    "GET /config",
+    "GET /me",
+    "GET /health",
+];
+
 /// The scope that passes every requirement (Agno's `admin_scope`).
 pub const ADMIN_SCOPE: &str = "app:superadmin";
 

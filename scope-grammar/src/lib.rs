@@ -5,8 +5,9 @@
 //! generated matcher against [`reference_lookup`], which is defined here too. Nothing
 //! else in the workspace parses a route key, a path pattern or a scope.
 //!
-//! It has no dependencies and allocates freely: it runs at compile time and in tests,
-//! never on the request path.
+//! It has no dependencies. It allocates freely where it runs at compile time and in
+//! tests; [`PathClasses::first_in`] and [`decode_into`], which the runtime calls on every
+//! request, never allocate.
 //!
 //! ```
 //! use scope_grammar::{RouteKey, Trie, reference_lookup};
@@ -19,13 +20,16 @@
 //! }
 //! ```
 
+mod coverage;
 mod error;
 mod key;
 mod matcher;
 mod method;
 mod pattern;
+mod request_path;
 mod scope;
 
+pub use coverage::{Coverage, coverage};
 pub use error::GrammarError;
 pub use key::RouteKey;
 pub use matcher::{
@@ -33,4 +37,5 @@ pub use matcher::{
 };
 pub use method::{Method, MethodFilter, OTHER_SLOT, SLOT_COUNT, method_rank, slot_of};
 pub use pattern::{PathPattern, Segment};
+pub use request_path::{PathClass, PathClasses, decode, decode_into};
 pub use scope::{ScopeListIssue, validate_scope, validate_scope_list};

@@ -1,9 +1,9 @@
 //! Matching a request against a rule set: the naive reference definition, and the trie
 //! the proc-macro turns into code.
 //!
-//! Semantics (SPEC §2): among the rules whose method filter applies to the request
-//! method, the most specific path pattern wins, decided segment by segment from the left
-//! (literal > `*`/`{x}` > `{*x}` > `**`; a pattern ending where the path ends beats a `**`
+//! Semantics: the path is percent-decoded first (see [`crate::decode`]). Among the rules
+//! whose method filter applies to the request method, the most specific path pattern
+//! wins, decided segment by segment from the left (literal > `*`/`{x}` > `{*x}` > `**`; a pattern ending where the path ends beats a `**`
 //! matching nothing there). For one pattern, a named method beats `*`, and a `HEAD`
 //! request with no `HEAD` rule uses the `GET` rule, which still beats `*`.
 //! Declaration order never matters.
@@ -23,6 +23,7 @@ use crate::method::{MethodFilter, SLOT_COUNT, method_rank, slot_of};
 /// assert_eq!(reference_lookup(&rules, "POST", b"/agents/other"), Some(2));
 /// ```
 pub fn reference_lookup(rules: &[RouteKey], method: &str, path: &[u8]) -> Option<usize> {
+    let path = &*crate::request_path::decode(path);
     let slot = slot_of(method);
     rules
         .iter()
@@ -89,12 +90,12 @@ impl Trie {
                 at = match segment {
                     Segment::Literal(lit) => {
                         let lits = &nodes[at].literals;
-                        match lits.binary_search_by(|(l, _)| l.as_slice().cmp(lit.as_bytes())) {
+                        match lits.binary_search_by(|(l, _)| l.as_slice().cmp(lit)) {
                             Ok(i) => lits[i].1,
                             Err(i) => {
                                 let id = nodes.len();
                                 nodes.push(Node::default());
-                                nodes[at].literals.insert(i, (lit.as_bytes().to_vec(), id));
+                                nodes[at].literals.insert(i, (lit.clone(), id));
                                 id
                             }
                         }
@@ -142,8 +143,10 @@ impl Trie {
         Trie { nodes }
     }
 
-    /// Interprets the trie: the same walk the generated code performs.
+    /// Interprets the trie on a raw request path: decodes it (see [`crate::decode`]),
+    /// then walks the trie as the generated code does.
     pub fn lookup(&self, method: &str, path: &[u8]) -> Option<u16> {
+        let path = crate::request_path::decode(path);
         let rest = path.strip_prefix(b"/")?;
         self.visit(0, slot_of(method), Some(rest))
     }

@@ -3,13 +3,15 @@
 use std::cmp::Ordering;
 
 use crate::error::{GrammarError, describe_char};
+use crate::request_path::PathClass;
 
 /// One segment of a path pattern.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Segment {
-    /// Bytes compared exactly with the raw (still percent-encoded) request segment.
-    /// The empty literal only appears last, for a trailing slash (`/agents/`) or the root (`/`).
-    Literal(String),
+    /// The segment's bytes, percent-decoded (`%72oot` is `root`), compared with the
+    /// decoded request segment. The empty literal only appears last, for a trailing
+    /// slash (`/agents/`) or the root (`/`).
+    Literal(Vec<u8>),
     /// `*` or `{name}`: exactly one non-empty segment.
     One {
         /// The capture name of `{name}`; `None` for `*`.
@@ -137,7 +139,8 @@ impl PathPattern {
                 .all(|(a, b)| a.same_shape(b))
     }
 
-    /// Whether this pattern matches a raw request path (no decoding, no normalisation).
+    /// Whether this pattern matches a request path that is already percent-decoded (see
+    /// [`crate::decode`]; no other normalisation).
     ///
     /// This is the interpreted definition the generated matcher is tested against.
     pub fn matches(&self, path: &[u8]) -> bool {
@@ -160,7 +163,7 @@ impl PathPattern {
                         None => (rest, None),
                     };
                     let ok = match pat {
-                        Segment::Literal(lit) => lit.as_bytes() == seg,
+                        Segment::Literal(lit) => lit.as_slice() == seg,
                         _ => !seg.is_empty(),
                     };
                     if !ok {
@@ -229,10 +232,10 @@ fn is_capture_name(name: &str) -> bool {
 fn parse_segment(path: &str, seg: &str, last: bool) -> Result<Segment, GrammarError> {
     let err = |msg: String| Err(GrammarError::new(msg));
     match seg {
-        "" if last => return Ok(Segment::Literal(String::new())),
+        "" if last => return Ok(Segment::Literal(Vec::new())),
         "" => {
             return err(format!(
-                "empty path segment (`//`) in `{path}`: remove the extra `/` (a request path never matches an empty segment here)"
+                "empty path segment (`//`) in `{path}`: remove the extra `/` (requests with an empty segment are refused before any rule is looked up)"
             ));
         }
         "*" => return Ok(Segment::One { name: None }),
@@ -322,5 +325,45 @@ fn parse_segment(path: &str, seg: &str, last: bool) -> Result<Segment, GrammarEr
         }
         i += 1;
     }
-    Ok(Segment::Literal(seg.to_owned()))
+    decoded_literal(path, seg)
+}
+
+/// The decoded bytes of a literal segment whose characters and escapes are valid, or the
+/// reason no request could ever be matched by it.
+fn decoded_literal(path: &str, seg: &str) -> Result<Segment, GrammarError> {
+    let decoded = crate::request_path::decode(seg.as_bytes()).into_owned();
+    if decoded == b"." || decoded == b".." {
+        return Err(GrammarError::new(format!(
+            "segment `{seg}` of `{path}` is a percent-encoded dot segment: requests spelling it are refused before any rule is looked up, so this rule could never match"
+        )));
+    }
+    let bytes = seg.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] != b'%' {
+            i += 1;
+            continue;
+        }
+        let escape = &seg[i..i + 3];
+        let byte = crate::request_path::decode(escape.as_bytes())[0];
+        if let Some(class) = crate::request_path::refused_decoded_byte(byte) {
+            let what = match class {
+                PathClass::EncodedSlash => "a `/`",
+                PathClass::Backslash => "a backslash",
+                PathClass::EncodedPercent => "a `%`",
+                _ => "a control character",
+            };
+            return Err(GrammarError::new(format!(
+                "escape `{escape}` in segment `{seg}` of `{path}` decodes to {what}: requests spelling it are refused (400) before any rule is looked up, so this rule could never match"
+            )));
+        }
+        if crate::request_path::is_unreserved(byte) {
+            let plain = char::from(byte);
+            return Err(GrammarError::new(format!(
+                "escape `{escape}` in segment `{seg}` of `{path}` is the unreserved character `{plain}`: paths are matched percent-decoded, so write `{plain}`"
+            )));
+        }
+        i += 3;
+    }
+    Ok(Segment::Literal(decoded))
 }

@@ -8,13 +8,15 @@ use std::task::{Context, Poll};
 
 use axum::extract::OriginalUri;
 use axum::response::Response;
-use http::Request;
+use http::header::ALLOW;
+use http::{HeaderValue, Request};
 use tower_layer::Layer;
 use tower_service::Service;
 
 use crate::error::AuthError;
+use crate::guard::PathGuard;
 use crate::jwt::{JwtVerifier, VerifiedClaims};
-use crate::policy::{Policy, Requirement, Rule};
+use crate::policy::{Policy, Requirement, Rule, with_decoded};
 
 /// What the layer does with a request that no rule of the policy matches.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -37,6 +39,7 @@ pub(crate) struct LayerConfig {
     pub(crate) admin_scope: Option<Box<str>>,
     pub(crate) unmapped: Unmapped,
     pub(crate) realm: Option<Box<str>>,
+    pub(crate) guard: PathGuard,
 }
 
 impl LayerConfig {
@@ -137,6 +140,7 @@ impl ScopeLayer {
                 admin_scope: None,
                 unmapped: Unmapped::Deny,
                 realm: None,
+                guard: PathGuard::strict(),
             }),
         }
     }
@@ -154,6 +158,7 @@ impl ScopeLayer {
                     admin_scope: old.admin_scope.clone(),
                     unmapped: old.unmapped,
                     realm: old.realm.clone(),
+                    guard: old.guard,
                 };
                 f(&mut config);
                 self.config = Arc::new(config);
@@ -179,6 +184,12 @@ impl ScopeLayer {
         let realm = realm.into().into_boxed_str();
         self.with(|c| c.realm = Some(realm))
     }
+
+    /// Which request-path spellings are refused before any rule is looked up (default
+    /// [`PathGuard::strict`]: all of them).
+    pub fn path_guard(self, guard: PathGuard) -> ScopeLayer {
+        self.with(|c| c.guard = guard)
+    }
 }
 
 impl fmt::Debug for ScopeLayer {
@@ -188,6 +199,7 @@ impl fmt::Debug for ScopeLayer {
             .field("admin_scope", &self.config.admin_scope)
             .field("unmapped", &self.config.unmapped)
             .field("realm", &self.config.realm)
+            .field("path_guard", &self.config.guard)
             .finish_non_exhaustive()
     }
 }
@@ -266,10 +278,27 @@ where
                 extensions.insert(AuthContext(self.config.clone()));
                 ScopeFuture::inner(self.inner.call(req))
             }
-            Decision::Refuse(error) => ScopeFuture::ready(error.to_response(config.realm())),
+            Decision::Refuse(error) => ScopeFuture::ready(refusal(&error, config.realm())),
         }
     }
 }
+
+/// The layer's answer to a refused request.
+///
+/// Under `Router::layer`, a request whose method the route lacks reaches the layer
+/// through axum's method fallback, and axum adds `Allow: <the route's methods>` to that
+/// response unless it already has an `Allow` header. An empty one (RFC 9110: no method
+/// is allowed) keeps every refusal the same whether the path exists or not.
+fn refusal(error: &AuthError, realm: Option<&str>) -> Response {
+    let mut response = error.to_response(realm);
+    response
+        .headers_mut()
+        .insert(ALLOW, HeaderValue::from_static(""));
+    response
+}
+
+/// The rule (if any) and the requirement that one reading of the path gives.
+type Reading = (Option<&'static Rule>, Requirement);
 
 fn decide(
     config: &LayerConfig,
@@ -277,27 +306,71 @@ fn decide(
     path: &str,
     headers: &http::HeaderMap,
 ) -> (Decision, Option<&'static Rule>) {
-    let (rule, requirement) = match &config.policy {
-        None => (None, Requirement::AllOf(&[])),
-        Some(policy) => match policy.lookup(method, path) {
+    // Before anything else, the token included: a spelling the serving code may read
+    // differently from the policy has no trustworthy rule.
+    if let Err(class) = config.guard.check(path) {
+        return (
+            Decision::Refuse(AuthError::InvalidRequest(class.detail())),
+            None,
+        );
+    }
+    let Some(policy) = &config.policy else {
+        return authorize(config, headers, (None, Requirement::AllOf(&[])), None);
+    };
+    let (primary, alternate) = with_decoded(path.as_bytes(), |path| {
+        let primary = match policy.lookup_decoded(method, path) {
             Some(rule) => (Some(rule), rule.requirement()),
             None => match config.unmapped {
-                Unmapped::Allow => return (Decision::Pass, None),
+                Unmapped::Allow => (None, Requirement::Public),
                 Unmapped::Authenticated => (None, Requirement::AllOf(&[])),
                 Unmapped::Deny => (None, Requirement::AnyOf(&[])),
             },
-        },
-    };
-    if requirement == Requirement::Public {
-        return (Decision::Pass, rule);
+        };
+        // `nest_service` and `ServeDir` serve `/x/` as they serve `/x`, and nothing in
+        // the request tells them from a route of its own: the rule written for `/x`
+        // binds `/x/` too. (axum marks the `/v1` and `/v1/` of a `nest_service` with a
+        // `MatchedPath` just like a `.route()`.)
+        let alternate = match path {
+            [rest @ .., b'/'] if !rest.is_empty() => policy
+                .lookup_decoded(method, rest)
+                .filter(|rule| Some(*rule) != primary.0),
+            _ => None,
+        };
+        (primary, alternate)
+    });
+    authorize(
+        config,
+        headers,
+        primary,
+        alternate.map(|rule| (Some(rule), rule.requirement())),
+    )
+}
+
+/// Authenticates (unless every reading is `public`) and checks each reading.
+fn authorize(
+    config: &LayerConfig,
+    headers: &http::HeaderMap,
+    primary: Reading,
+    alternate: Option<Reading>,
+) -> (Decision, Option<&'static Rule>) {
+    let public = |reading: &Reading| reading.1 == Requirement::Public;
+    if public(&primary) && alternate.as_ref().is_none_or(public) {
+        return (Decision::Pass, primary.0);
     }
     let claims = match config.verifier.verify_headers(headers) {
         Ok(claims) => claims,
-        Err(error) => return (Decision::Refuse(error), rule),
+        Err(error) => return (Decision::Refuse(error), primary.0),
     };
-    if config.satisfies(&claims, &requirement) {
-        return (Decision::PassAuthenticated(claims), rule);
+    for (rule, requirement) in std::iter::once(primary).chain(alternate) {
+        if !config.satisfies(&claims, &requirement) {
+            return (Decision::Refuse(insufficient(rule, requirement)), rule);
+        }
     }
+    (Decision::PassAuthenticated(claims), primary.0)
+}
+
+/// The 403 for a reading the caller does not satisfy.
+fn insufficient(rule: Option<&Rule>, requirement: Requirement) -> AuthError {
     // Unmapped under `deny`: no scope is named. Only the admin scope would have passed,
     // and its name is not advertised to every authenticated caller.
     let (required, any_of) = match rule {
@@ -311,10 +384,7 @@ fn decide(
         ),
         None => (Vec::new(), false),
     };
-    (
-        Decision::Refuse(AuthError::InsufficientScope { required, any_of }),
-        rule,
-    )
+    AuthError::InsufficientScope { required, any_of }
 }
 
 fn trace_decision(method: &http::Method, path: &str, rule: Option<&Rule>, decision: &Decision) {

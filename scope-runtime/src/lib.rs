@@ -66,14 +66,18 @@
 //! let policy = scope_runtime::scopes! { "GET /agents*" => ["app:read"] };
 //! ```
 
+mod coverage;
 pub mod error;
 pub mod extract;
+mod guard;
 pub mod jwt;
 pub mod layer;
 pub mod policy;
 
+pub use coverage::{Coverage, RouteKeyError};
 pub use error::{AuthError, InvalidTokenReason};
 pub use extract::{Claims, RequireScopes, ScopeList};
+pub use guard::PathGuard;
 pub use jwt::{
     ConfigError, JwksError, JwksFile, JwtVerifier, KeyError, TokenSource, VerificationKey,
     VerifiedClaims,
@@ -82,7 +86,7 @@ pub use jwt::{
 pub use jwt::{JwksSource, JwksUrl};
 pub use layer::{ScopeLayer, ScopeService, Unmapped};
 pub use policy::{Policy, Requirement, Rule};
-pub use scope_grammar::{Method, MethodFilter};
+pub use scope_grammar::{Method, MethodFilter, PathClass};
 /// Requires scopes on one async axum handler, checked like [`scopes!`]'s.
 ///
 /// ```

@@ -164,14 +164,28 @@ impl Policy {
     /// The rule that applies to a request, or `None` when no rule matches.
     ///
     /// `path` is the raw request path (`Uri::path()`, still percent-encoded), measured
-    /// from the root of the outermost router.
+    /// from the root of the outermost router. It is percent-decoded, then split at `/`,
+    /// and the rules (whose literals are decoded too) are matched on the decoded
+    /// segments: `/users/%72oot` is `/users/root`. This is the lookup alone: the
+    /// spellings [`crate::PathGuard`] refuses are the layer's business, and here an empty
+    /// segment matches no literal and no `*`, and a `%2F` separates segments.
     pub fn lookup(&self, method: &http::Method, path: &str) -> Option<&'static Rule> {
-        self.lookup_slot(method_slot(method), path.as_bytes())
+        with_decoded(path.as_bytes(), |path| self.lookup_decoded(method, path))
     }
 
     /// [`Policy::lookup`] with the method as its wire name (case-sensitive).
     pub fn lookup_str(&self, method: &str, path: &str) -> Option<&'static Rule> {
-        self.lookup_slot(scope_grammar::slot_of(method), path.as_bytes())
+        let slot = scope_grammar::slot_of(method);
+        with_decoded(path.as_bytes(), |path| self.lookup_slot(slot, path))
+    }
+
+    /// [`Policy::lookup`] on a path that is already percent-decoded.
+    pub(crate) fn lookup_decoded(
+        &self,
+        method: &http::Method,
+        path: &[u8],
+    ) -> Option<&'static Rule> {
+        self.lookup_slot(method_slot(method), path)
     }
 
     fn lookup_slot(&self, slot: usize, path: &[u8]) -> Option<&'static Rule> {
@@ -197,6 +211,21 @@ impl fmt::Display for Policy {
         }
         Ok(())
     }
+}
+
+/// Calls `f` with the percent-decoded `raw` path: `raw` itself when it has no escape, a
+/// stack buffer for the usual lengths, the heap only for long encoded paths.
+pub(crate) fn with_decoded<R>(raw: &[u8], f: impl FnOnce(&[u8]) -> R) -> R {
+    const INLINE: usize = 256;
+    if !raw.contains(&b'%') {
+        return f(raw);
+    }
+    if raw.len() <= INLINE {
+        let mut buffer = [0u8; INLINE];
+        let n = scope_grammar::decode_into(raw, &mut buffer);
+        return f(&buffer[..n]);
+    }
+    f(&scope_grammar::decode(raw))
 }
 
 /// The matcher slot of a request method, without comparing strings for the standard ones.

@@ -27,6 +27,7 @@ use common::*;
 use http::header::{AUTHORIZATION, COOKIE};
 use http::{Request, StatusCode};
 use jsonwebtoken::Algorithm;
+use scope_runtime::PathClass;
 use scope_runtime::jwt::{JwtVerifier, TokenSource, VerificationKey};
 use serde_json::json;
 
@@ -133,18 +134,21 @@ async fn path_trailing_slash() {
     assert_eq!(reply.json(), json!({ "detail": "Not Found" }));
 }
 
-/// `//`: an empty segment matches no literal and no `*`; axum routes none of these.
+/// `//`: axum routes an empty segment to a `{x}` capture (`/agents//runs` is a run of
+/// the agent `""`), a catch-all keeps it, `nest_service` and `ServeDir` drop it. Refused
+/// before any rule or token: 400, an invalid token included, a public path included.
 #[tokio::test]
 async fn path_double_slashes() {
+    use scope_runtime::PathClass::EmptySegment;
     let seed = Seed::new();
     let power = mint(POWER);
     let admin = mint(ADMIN);
     for path in ["//agents", "/agents//", "//", "/agents/research-agent//"] {
-        seed.check(|| bearer("GET", path, &power), Reply::unmapped)
+        seed.check(|| bearer("GET", path, &power), |r| r.bad_path(EmptySegment))
             .await;
     }
     for path in ["//sessions", "/sessions//", "/sessions//session-1"] {
-        seed.check(|| bearer("GET", path, &admin), Reply::unmapped)
+        seed.check(|| bearer("GET", path, &admin), |r| r.bad_path(EmptySegment))
             .await;
     }
     for path in [
@@ -155,48 +159,81 @@ async fn path_double_slashes() {
     ] {
         seed.check(
             || AgentOs::run(path, Some(&format!("Bearer {power}"))),
-            Reply::unmapped,
+            |r| r.bad_path(EmptySegment),
+        )
+        .await;
+        seed.check(
+            || AgentOs::run(path, Some("Bearer not-a-token")),
+            |r| r.bad_path(EmptySegment),
         )
         .await;
     }
-    seed.check(|| anonymous("GET", "//health"), Reply::missing)
-        .await;
+    seed.check(
+        || anonymous("GET", "//health"),
+        |r| r.bad_path(EmptySegment),
+    )
+    .await;
     seed.untouched().await;
 }
 
-/// Percent-encoded letters are other bytes: `/%61gents` is not `/agents` for the
-/// policy, nor for axum's router (it matches raw paths).
+/// Percent-encoded letters are the letters: `Path` and `ServeDir` decode them, so the
+/// policy matches decoded segments. `/%61gents` is `/agents` for the policy; axum's
+/// router matches raw bytes and routes it nowhere (the fallback), which the layer guards.
 #[tokio::test]
 async fn path_percent_encoded_letters() {
     let seed = Seed::new();
     let basic = mint(BASIC);
     let power = mint(POWER);
-    let admin = mint(ADMIN);
-    for path in ["/%61gents", "/%41GENTS", "/agent%73", "/%2Fagents"] {
-        seed.check(|| bearer("GET", path, &basic), Reply::unmapped)
-            .await;
-    }
-    for path in ["/%73essions", "/sessions%00", "/session%73"] {
-        seed.check(|| bearer("GET", path, &admin), Reply::unmapped)
-            .await;
-    }
-    for path in [
-        "/agents/research-agent/%72uns",
-        "/%61gents/research-agent/runs",
-        "/agents/research-agent/runs%2F",
-    ] {
+    for path in ["/%61gents", "/agent%73", "/%61%67%65%6E%74%73"] {
+        // The `/agents` rule: anonymous callers are asked for a token, and with it the
+        // router answers (404: it matched the raw bytes, no route).
+        seed.check(|| anonymous("GET", path), Reply::missing).await;
         seed.check(
-            || AgentOs::run(path, Some(&format!("Bearer {power}"))),
-            Reply::unmapped,
+            || bearer("GET", path, &mint(&["app:run"])),
+            |r| r.forbidden(&["app:read"]),
         )
         .await;
+        let reply = seed.os.send(bearer("GET", path, &basic)).await;
+        reply.passed(404);
     }
-    seed.check(|| anonymous("GET", "/%68ealth"), Reply::missing)
+    // Case is kept: `%41GENTS` is `AGENTS`, no rule.
+    seed.check(|| bearer("GET", "/%41GENTS", &basic), Reply::unmapped)
         .await;
+    seed.check(
+        || bearer("GET", "/%73essions", &basic),
+        |r| r.forbidden(&["app:admin"]),
+    )
+    .await;
+    seed.check(
+        || {
+            AgentOs::run(
+                "/agents/research-agent/%72uns",
+                Some(&format!("Bearer {basic}")),
+            )
+        },
+        |r| r.forbidden(&["app:run", "app:execute"]),
+    )
+    .await;
     seed.untouched().await;
+    // `/health` is public: the layer lets the decoded spelling through unauthenticated,
+    // and the router, which matches raw bytes, has no route for it.
+    seed.os
+        .send(anonymous("GET", "/%68ealth"))
+        .await
+        .passed(404);
+    // With the scopes, the router (not the layer) answers: no route for the raw bytes.
+    let reply = seed
+        .os
+        .send(AgentOs::run(
+            "/%61gents/research-agent/runs",
+            Some(&format!("Bearer {power}")),
+        ))
+        .await;
+    reply.passed(404);
+    assert_eq!(seed.os.state().await, (0, 0));
 
-    // Inside a `*` segment an escape is just part of the segment: the rule is the same
-    // one axum routes to (and its extractor decodes the id).
+    // Inside a `*` segment the escape is part of the value the extractor decodes: the
+    // rule is the one for that value.
     let reply = seed
         .os
         .send(bearer("GET", "/agents/%72esearch-agent", &basic))
@@ -210,15 +247,16 @@ async fn path_percent_encoded_letters() {
     .await;
 }
 
-/// Encoded slashes and dots never split or remove a segment: `%2F` and `%2e%2e` stay
-/// inside the one segment they are in, for the policy and for the router.
+/// Encoded slashes and dots: `Path` decodes `%2F` into a `/` that axum did not route
+/// on (`/agents/a%2Fruns` is the agent `a/runs`), `ServeDir` reads it as a separator, and
+/// `%2e%2e` decodes to `..`. Refused before any rule or token: 400.
 #[tokio::test]
 async fn path_encoded_slashes_and_dots() {
+    use scope_runtime::PathClass::{DotSegment, EncodedSlash};
     let seed = Seed::new();
     let basic = mint(BASIC);
     let power = mint(POWER);
     let admin = mint(ADMIN);
-    // A run smuggled in one segment: `POST /agents/*` is no rule.
     for path in [
         "/agents/research-agent%2Fruns",
         "/agents/research-agent%2fruns",
@@ -226,38 +264,38 @@ async fn path_encoded_slashes_and_dots() {
     ] {
         seed.check(
             || AgentOs::run(path, Some(&format!("Bearer {power}"))),
-            Reply::unmapped,
+            |r| r.bad_path(EncodedSlash),
         )
         .await;
     }
-    // Climbing to /sessions through encoded dots: more segments than any GET rule.
     for path in [
         "/agents/%2e%2e/sessions",
         "/agents/%2E%2E/sessions",
         "/agents/x/%2e%2e/%2e%2e/sessions",
         "/%2e%2e/sessions",
+        "/agents/.%2e/sessions",
     ] {
-        seed.check(|| bearer("GET", path, &basic), Reply::unmapped)
+        seed.check(|| bearer("GET", path, &basic), |r| r.bad_path(DotSegment))
             .await;
     }
-    seed.check(|| bearer("GET", "/sessions%2F", &admin), Reply::unmapped)
-        .await;
-    seed.untouched().await;
-
-    // One segment `..%2Fsessions` under `/agents/*`: the app:read rule, and the handler
-    // that serves `/agents/{agent_id}` (which knows no such agent), not `/sessions`.
+    seed.check(
+        || bearer("GET", "/sessions%2F", &admin),
+        |r| r.bad_path(EncodedSlash),
+    )
+    .await;
     for path in ["/agents/..%2Fsessions", "/agents/%2E%2E%2Fsessions"] {
-        seed.check(|| anonymous("GET", path), Reply::missing).await;
-        let reply = seed.os.send(bearer("GET", path, &basic)).await;
-        reply.passed(404);
-        assert_eq!(reply.json(), json!({ "detail": "Agent not found" }));
+        seed.check(|| anonymous("GET", path), |r| r.bad_path(EncodedSlash))
+            .await;
     }
+    seed.untouched().await;
 }
 
-/// Dot segments are not removed: `/agents/../sessions` has three segments, which no
-/// GET rule has, and axum routes it nowhere either.
+/// Dot segments: clients and proxies resolve them, `ServeDir` skips `.`, axum routes
+/// `/sessions/.` to `/sessions/{session_id}` with the id `.`. Refused before any rule or
+/// token: 400. A dot inside a segment (`a.b`, `...`) is an ordinary byte.
 #[tokio::test]
 async fn path_dot_segments() {
+    use scope_runtime::PathClass::DotSegment;
     let seed = Seed::new();
     let basic = mint(BASIC);
     let power = mint(POWER);
@@ -269,13 +307,12 @@ async fn path_dot_segments() {
         "/agents/research-agent/../../sessions",
         "/health/../sessions",
     ] {
-        seed.check(|| bearer("GET", path, &basic), Reply::unmapped)
+        seed.check(|| bearer("GET", path, &basic), |r| r.bad_path(DotSegment))
             .await;
     }
-    // `.` is one segment under `/sessions/*`: that rule's scopes, not `/sessions`'.
     seed.check(
         || bearer("GET", "/sessions/.", &admin),
-        |r| r.forbidden(&["app:read", "sessions:read"]),
+        |r| r.bad_path(DotSegment),
     )
     .await;
     for path in [
@@ -285,15 +322,23 @@ async fn path_dot_segments() {
     ] {
         seed.check(
             || AgentOs::run(path, Some(&format!("Bearer {power}"))),
-            Reply::unmapped,
+            |r| r.bad_path(DotSegment),
         )
         .await;
     }
-    seed.check(|| anonymous("GET", "/health/.."), Reply::missing)
-        .await;
-    seed.check(|| anonymous("GET", "/health/."), Reply::missing)
+    seed.check(
+        || anonymous("GET", "/health/.."),
+        |r| r.bad_path(DotSegment),
+    )
+    .await;
+    seed.check(|| anonymous("GET", "/health/."), |r| r.bad_path(DotSegment))
         .await;
     seed.untouched().await;
+    // Dots inside a segment are bytes of an id: the `/agents/*` rule, an unknown agent.
+    for path in ["/agents/...", "/agents/a.b", "/agents/.x"] {
+        seed.check(|| anonymous("GET", path), Reply::missing).await;
+        seed.os.send(bearer("GET", path, &basic)).await.passed(404);
+    }
 }
 
 /// `;` parameters are bytes of the segment (no Tomcat-style stripping on either side).
@@ -381,11 +426,12 @@ async fn path_case() {
     reply.passed(404);
 }
 
-/// Encoded NUL, CR and LF are three bytes each: no truncation, no header injection.
+/// Encoded NUL, CR, LF and other control characters: refused before any rule or token
+/// (400), so no handler, log line or forwarded request ever holds them.
 #[tokio::test]
 async fn path_encoded_nul_cr_lf() {
+    use scope_runtime::PathClass::ControlCharacter;
     let seed = Seed::new();
-    let basic = mint(BASIC);
     let power = mint(POWER);
     let admin = mint(ADMIN);
     for path in [
@@ -393,40 +439,31 @@ async fn path_encoded_nul_cr_lf() {
         "/sessions%0d%0a",
         "/sessions%0A",
         "/sessions%00/x",
+        "/agents/x%0D%0ASet-Cookie:%20a=b",
+        "/agents/%7F",
     ] {
-        seed.check(|| bearer("GET", path, &admin), Reply::unmapped)
-            .await;
+        seed.check(
+            || bearer("GET", path, &admin),
+            |r| r.bad_path(ControlCharacter),
+        )
+        .await;
     }
     for path in ["/health%00", "/health%0d%0aX-Admin:%201", "/agents/%00"] {
-        seed.check(|| anonymous("GET", path), Reply::missing).await;
+        seed.check(|| anonymous("GET", path), |r| r.bad_path(ControlCharacter))
+            .await;
     }
     for path in [
         "/agents/research-agent/runs%00",
+        "/agents/research-agent%00/runs",
         "/agents/research-agent%00/runs/x",
     ] {
         seed.check(
             || AgentOs::run(path, Some(&format!("Bearer {power}"))),
-            Reply::unmapped,
+            |r| r.bad_path(ControlCharacter),
         )
         .await;
     }
     seed.untouched().await;
-
-    // Under a `*`, the escapes are an (unknown) agent id: 404, no injected header.
-    let reply = seed
-        .os
-        .send(bearer("GET", "/agents/x%0D%0ASet-Cookie:%20a=b", &basic))
-        .await;
-    reply.passed(404);
-    let reply = seed
-        .os
-        .send(AgentOs::run(
-            "/agents/research-agent%00/runs",
-            Some(&format!("Bearer {power}")),
-        ))
-        .await;
-    reply.passed(404);
-    assert_eq!(seed.os.state().await, (0, 0));
 }
 
 /// A layer on a nested router still matches the full path (`OriginalUri`), not the path
@@ -512,7 +549,7 @@ async fn path_nested_router_sees_the_full_path() {
 }
 
 /// Catch-alls: `{*path}` needs at least one byte after the slash, for the policy as for
-/// axum; what it swallows (dots, encoded slashes, other routes' prefixes) stays in it.
+/// axum; another route's prefix inside it stays in it.
 #[tokio::test]
 async fn path_catch_alls() {
     let (app, hits) = lab(LabLayer::Top);
@@ -547,25 +584,34 @@ async fn path_catch_alls() {
     send(&app, bearer("DELETE", "/files/a", &reader))
         .await
         .refused(status, &challenge, detail);
-    for path in [
-        "/files/../v1/admin/x",
-        "/files/%2e%2e/v1/admin/x",
-        "/files//x",
+    // A catch-all's value is handed to the handler decoded and as it is: dot segments,
+    // empty segments and encoded slashes in it would be read one way by the policy and
+    // another by whatever the handler does with the value. Refused, with or without
+    // the scope.
+    for (path, class) in [
+        ("/files/../v1/admin/x", PathClass::DotSegment),
+        ("/files/%2e%2e/v1/admin/x", PathClass::DotSegment),
+        ("/files//x", PathClass::EmptySegment),
+        ("/files/a%2Fb", PathClass::EncodedSlash),
     ] {
-        send(&app, anonymous("GET", path)).await.refused(
-            401,
-            &lab_challenge(""),
-            "Authorization header missing",
-        );
+        for token in [None, Some(&reader)] {
+            let request = match token {
+                None => anonymous("GET", path),
+                Some(token) => bearer("GET", path, token),
+            };
+            let detail = class.detail();
+            send(&app, request).await.refused(
+                400,
+                &lab_challenge(&format!(
+                    r#"error="invalid_request", error_description="{detail}""#
+                )),
+                detail,
+            );
+        }
     }
     assert_eq!(hits.protected(), 0);
     // With the scope, the catch-all's own handler is reached (never /v1/admin's).
-    for path in [
-        "/files/a",
-        "/files/../v1/admin/x",
-        "/files//x",
-        "/files/a/b/",
-    ] {
+    for path in ["/files/a", "/files/v1/admin/x", "/files/a/b/", "/files/%61"] {
         send(&app, bearer("GET", path, &reader)).await.passed(200);
     }
     assert_eq!(hits.protected.get(), 4);
@@ -1924,7 +1970,10 @@ async fn raw_tcp_requests() {
         (
             "backslashes",
             raw_request(b"GET", b"/agents\\..\\sessions", &[&basic_line]),
-            refused(403, unmapped),
+            refused(
+                400,
+                r#"Bearer error="invalid_request", error_description="Invalid request path: backslash (\\ or %5C)""#,
+            ),
         ),
         (
             "lower-case method",

@@ -77,9 +77,10 @@ static MANY_LITERALS: Policy = scopes! {
     "GET /ba"      => ["3"],
     "GET /abc"     => ["4"],
     "GET /abd"     => ["5"],
-    "GET /x%2Fy"   => ["6"],
+    "GET /x%20y"   => ["6"],
     "GET /AB"      => ["7"],
     "GET /a;b"     => ["8"],
+    "GET /caf%C3%A9" => ["15"],
     "GET /a:b@c"   => ["9"],
     "GET /bb"      => ["10"],
     "GET /cb"      => ["11"],
@@ -199,7 +200,9 @@ impl NearMiss {
         let mut segments: Vec<String> = Vec::new();
         for segment in rule.path.segments() {
             match segment {
-                Segment::Literal(lit) => segments.push(lit.clone()),
+                // Literals are stored decoded: spell them back, encoding what a raw
+                // path must encode.
+                Segment::Literal(lit) => segments.push(encode_segment(lit)),
                 Segment::One { .. } => segments.push(fills.next().cloned().unwrap_or_default()),
                 Segment::Rest { .. } => {
                     segments.extend(fills.by_ref().take(self.rest_len).cloned());
@@ -221,6 +224,20 @@ impl NearMiss {
         }
         format!("/{}", segments.join("/"))
     }
+}
+
+/// Percent-encodes the bytes a raw path segment cannot hold as they are.
+fn encode_segment(decoded: &[u8]) -> String {
+    decoded
+        .iter()
+        .map(|&b| {
+            if b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@".contains(&b) {
+                char::from(b).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
 }
 
 fn check(policy: &Policy, name: &str, method: &str, path: &str) -> Result<(), TestCaseError> {
@@ -327,12 +344,15 @@ fn precedence_examples() {
     assert_eq!(key(p, "GET", "/a/x/y"), Some("GET /a/**"));
     assert_eq!(key(p, "GET", "/b/"), Some("* /b/"));
     assert_eq!(key(p, "GET", "/"), Some("GET /"));
-    // Raw bytes: no decoding, no case folding.
+    // Decoded bytes, no case folding.
     let p = &MANY_LITERALS;
-    assert_eq!(key(p, "GET", "/x%2Fy"), Some("GET /x%2Fy"));
-    assert_eq!(key(p, "GET", "/x/y"), None);
+    assert_eq!(key(p, "GET", "/x%20y"), Some("GET /x%20y"));
+    assert_eq!(key(p, "GET", "/%78%20%79"), Some("GET /x%20y"));
     assert_eq!(key(p, "GET", "/x%2fy"), None);
+    assert_eq!(key(p, "GET", "/a%3Bb"), Some("GET /a;b"));
+    assert_eq!(key(p, "GET", "/caf%c3%a9"), Some("GET /caf%C3%A9"));
     assert_eq!(key(p, "GET", "/Ab"), None);
+    assert_eq!(key(p, "GET", "/%41B"), Some("GET /AB"));
     assert_eq!(key(p, "GET", "/ab/ab"), Some("GET /ab/ab"));
     assert_eq!(key(p, "GET", "/ab/zz"), Some("GET /ab/*"));
 }

@@ -227,6 +227,19 @@ impl Reply {
         );
     }
 
+    /// 400 `invalid_request` for a request-path spelling of `class` (refused before
+    /// any rule is looked up or any token read).
+    #[track_caller]
+    pub(crate) fn bad_path(&self, class: scope_runtime::PathClass) {
+        let detail = class.detail();
+        let quoted = detail.replace('\\', "\\\\");
+        self.refused(
+            400,
+            &format!(r#"Bearer error="invalid_request", error_description="{quoted}""#),
+            detail,
+        );
+    }
+
     /// 401 `invalid_token` with `description`.
     #[track_caller]
     pub(crate) fn invalid_token(&self, description: &str) {

@@ -1,0 +1,103 @@
+//! Route coverage (`Policy::coverage`) on the seed and on the mistakes it exists to
+//! catch: a forgotten route, a typo in a rule, a rule shadowed everywhere. The route list
+//! of the seed is checked against the real router, so the check cannot pass on a list
+//! that has drifted from what is served.
+
+mod common;
+
+use common::*;
+use scope_policy_examples::agent_os;
+use scope_runtime::{Policy, scopes};
+
+#[test]
+fn the_seed_policy_covers_every_route_and_every_rule_is_reached() {
+    let coverage = agent_os::POLICY
+        .coverage(agent_os::ROUTES.iter().copied())
+        .expect("the route keys parse");
+    assert!(coverage.is_complete(), "{coverage}");
+}
+
+/// Each listed route is one the seed's router serves: with the superadmin token the
+/// request meets a handler, never the router's fallback (`{"detail":"Not Found"}`) or its
+/// method-not-allowed fallback.
+#[tokio::test]
+async fn the_seed_route_list_is_what_the_router_serves() {
+    let os = AgentOs::new();
+    let superadmin = mint(SUPERADMIN);
+    for route in agent_os::ROUTES {
+        let (method, path) = route.split_once(' ').expect("METHOD /path");
+        let path = path
+            .replace("{agent_id}", agent_os::AGENT_ID)
+            .replace("{session_id}", "none");
+        let reply = if method == "POST" && path.ends_with("/runs") {
+            os.send(AgentOs::run(&path, Some(&format!("Bearer {superadmin}"))))
+                .await
+        } else {
+            let mut request = bearer(method, &path, &superadmin);
+            if method == "POST" {
+                *request.body_mut() = axum::body::Body::from(r#"{"memory":"m"}"#);
+                request.headers_mut().insert(
+                    http::header::CONTENT_TYPE,
+                    http::HeaderValue::from_static("application/json"),
+                );
+            }
+            os.send(request).await
+        };
+        assert_ne!(reply.status.as_u16(), 405, "{route}: {reply:?}");
+        if reply.status.as_u16() == 404 {
+            assert_ne!(reply.json()["detail"], "Not Found", "{route}: {reply:?}");
+        }
+    }
+}
+
+static WITH_MISTAKES: Policy = scopes! {
+    "GET /agents"          => ["app:read"],
+    "GET /agent/*"         => ["app:read"],   // typo: no route is `/agent/...`
+    "POST /agents/*/runs"  => ["app:run"],
+    "GET /agents/*/runs"   => ["app:read"],   // no such GET route
+    "GET /files/{*path}"   => ["files:read"],
+    "GET /files/**"        => ["files:read"], // shadowed by `{*path}` wherever a route is
+    "* /admin/**"          => ["admin"],
+};
+
+#[test]
+fn mistakes_are_listed_by_name() {
+    let coverage = WITH_MISTAKES
+        .coverage([
+            "GET /agents",
+            "GET /agents/{agent_id}",
+            "POST /agents/{agent_id}/runs",
+            "DELETE /agents/{agent_id}",
+            "GET /files/{*path}",
+            "* /admin/{*rest}",
+        ])
+        .expect("the route keys parse");
+    assert_eq!(
+        coverage.uncovered_routes(),
+        ["GET /agents/{agent_id}", "DELETE /agents/{agent_id}"]
+    );
+    let unreached: Vec<&str> = coverage.unreached_rules().iter().map(|r| r.key()).collect();
+    assert_eq!(
+        unreached,
+        ["GET /agent/*", "GET /agents/*/runs", "GET /files/**"]
+    );
+    let report = coverage.to_string();
+    assert!(report.contains("  DELETE /agents/{agent_id}\n"), "{report}");
+    assert!(
+        report.contains(r#"  "GET /agent/*" => ["app:read"]"#),
+        "{report}"
+    );
+}
+
+#[test]
+fn a_bad_route_key_is_an_error_naming_it() {
+    let error = agent_os::POLICY
+        .coverage(["GET agents"])
+        .expect_err("no leading slash");
+    assert!(
+        error
+            .to_string()
+            .starts_with("route `GET agents`: path `agents` must start with `/`"),
+        "{error}"
+    );
+}
