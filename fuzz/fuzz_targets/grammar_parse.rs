@@ -54,7 +54,15 @@ fuzz_target!(|data: &[u8]| {
                 .iter()
                 .all(|s| matches!(s, Segment::Literal(_)));
             if literal_only {
-                assert!(pattern.matches(text.as_bytes()), "{text:?} matches itself");
+                // Patterns match decoded paths; the pattern's own text, decoded, is one.
+                let decoded = scope_grammar::decode(text.as_bytes());
+                assert!(pattern.matches(&decoded), "{text:?} matches itself");
+                // No literal can hold what the path guard refuses.
+                assert_eq!(
+                    scope_grammar::PathClasses::ALL.first_in(text.as_bytes()),
+                    None,
+                    "{text:?} parses, so no request spelling it is refused"
+                );
             }
             assert!(pattern.same_shape(&pattern));
             let names: Vec<&str> = pattern.capture_names().collect();

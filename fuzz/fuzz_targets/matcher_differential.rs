@@ -53,7 +53,7 @@ static MIXED: Policy = scopes! {
     "PUT /abd"                   => ["abd"],
     "PUT /b/**"                  => ["b-any"],
     "OPTIONS /b/*/**"            => ["b-one-any"],
-    "PATCH /%2F/;x=1"            => ["escaped"],
+    "PATCH /%3F/;x=1"            => ["escaped"],
     "TRACE /a:b@c/!$&'()+,;="    => ["sub-delims"],
     "CONNECT /~/-/.x/_"          => ["unreserved"],
     "GET /files/{*path}"         => ["files"],

@@ -68,6 +68,14 @@ pub(crate) struct AuthContext(pub(crate) Arc<LayerConfig>);
 /// the fallback (unknown routes are denied like unmapped ones, not leaked as 404s to
 /// anonymous callers). On a nested router it still matches the full original path.
 ///
+/// Each request is decided on the path as the code that serves it reads it: the
+/// spellings that code may read differently from the policy (`//`, dot segments, `%2F`,
+/// backslashes, `%25`, control characters) are refused with `400 invalid_request` before
+/// anything else ([`PathGuard`]); the rest is percent-decoded and matched on its decoded
+/// segments, the values `Path` hands to handlers; and a path ending in `/` must also
+/// satisfy the rule of the same path without the slash, when there is one, since
+/// `nest_service` and `ServeDir` serve both alike.
+///
 /// ```
 /// use axum::{routing::get, Router};
 /// use scope_runtime::{scopes, JwtVerifier, Policy, ScopeLayer, Unmapped};

@@ -651,3 +651,41 @@ async fn layer_around_the_whole_router_guards_every_route() {
     );
     assert_eq!(hits.count(), 2);
 }
+
+// ---------------------------------------------------------------- the path guard
+
+/// Each refused class can be let through alone; the others stay refused, and what is
+/// let through is decided on its decoded reading.
+#[tokio::test]
+async fn path_guard_classes_can_be_allowed_one_by_one() {
+    use scope_runtime::{PathClass, PathGuard};
+    static FILES: Policy = scopes! {
+        "GET /files/*" => ["files:read"],
+    };
+    let reader = token_with_scopes(&["files:read"]);
+    let (strict, hits) = app(&["/files/{name}"], ScopeLayer::new(hs256_verifier(), FILES));
+    let reply = send(&strict, bearer("GET", "/files/50%25", &reader)).await;
+    assert_refused(
+        &reply,
+        400,
+        &format!(
+            r#"Bearer error="invalid_request", error_description="{}""#,
+            PathClass::EncodedPercent.detail()
+        ),
+        PathClass::EncodedPercent.detail(),
+    );
+    assert_eq!(hits.count(), 0);
+
+    let lenient = ScopeLayer::new(hs256_verifier(), FILES)
+        .path_guard(PathGuard::strict().allow(PathClass::EncodedPercent));
+    let (lenient, hits) = app(&["/files/{name}"], lenient);
+    // `50%25` decodes to the one segment `50%`: the `*` rule, its scope needed.
+    assert_missing_token(&send(&lenient, request("GET", "/files/50%25")).await);
+    assert_ok(&send(&lenient, bearer("GET", "/files/50%25", &reader)).await);
+    assert_eq!(hits.count(), 1);
+    // The other classes are still refused.
+    let reply = send(&lenient, bearer("GET", "/files/a%2Fb", &reader)).await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+    assert_eq!(reply.json()["detail"], PathClass::EncodedSlash.detail());
+    assert_eq!(hits.count(), 1);
+}

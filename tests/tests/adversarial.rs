@@ -1,4 +1,4 @@
-//! Adversarial suite (issue #5): the ways authorization layers keep failing, one class at
+//! Adversarial suite: the ways authorization layers keep failing, one class at
 //! a time, against the seed (`agent_os::router`, exactly what the binary serves) and
 //! against routers of our own whose handlers count their entries.
 //!
@@ -620,7 +620,7 @@ async fn path_catch_alls() {
 
 /// `**` matches zero segments, so `/static/**` covers `/static` itself, which axum's
 /// `/static/{*path}` does not route: a `public` `**` rule lets the bare prefix reach the
-/// fallback without a token. Documented semantics (SPEC §2); the safe spelling for a
+/// fallback without a token. Documented semantics (README, "Matching"); the safe spelling for a
 /// catch-all route is `{*path}`, which matches what axum routes.
 #[tokio::test]
 async fn path_double_star_covers_the_bare_prefix() {

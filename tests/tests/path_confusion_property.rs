@@ -2,7 +2,7 @@
 //! tokens and raw request paths sent through an axum `Router` guarded by `ScopeLayer`,
 //! whenever a handler or a static file is reached, the caller satisfied the rule for
 //! that handler (or file) with the parameter values it actually received; and no answer
-//! is a 5xx (SPEC §2, matching rule 0).
+//! is a 5xx.
 //!
 //! The router, the policies and the oracle live in `path_lab/mod.rs`, shared with
 //! the fuzz target `fuzz/fuzz_targets/path_confusion.rs`. The oracle never reads the
