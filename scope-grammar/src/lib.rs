@@ -37,5 +37,5 @@ pub use matcher::{
 };
 pub use method::{Method, MethodFilter, OTHER_SLOT, SLOT_COUNT, method_rank, slot_of};
 pub use pattern::{PathPattern, Segment};
-pub use request_path::{PathClass, PathClasses, decode, decode_into};
+pub use request_path::{PathClass, PathClasses, decode, decode_into, router_reading_into};
 pub use scope::{ScopeListIssue, validate_scope, validate_scope_list};

@@ -363,6 +363,18 @@ fn decoded_literal(path: &str, seg: &str) -> Result<Segment, GrammarError> {
                 "escape `{escape}` in segment `{seg}` of `{path}` is the unreserved character `{plain}`: paths are matched percent-decoded, so write `{plain}`"
             )));
         }
+        if is_pchar(byte) {
+            let plain = char::from(byte);
+            return Err(GrammarError::new(format!(
+                "escape `{escape}` in segment `{seg}` of `{path}` is `{plain}`, which a path segment holds unescaped: axum's router compares raw paths, so write `{plain}` here and in the route"
+            )));
+        }
+        if crate::request_path::canonical_escape_at(bytes, i).is_none() {
+            let upper = escape.to_ascii_uppercase();
+            return Err(GrammarError::new(format!(
+                "escape `{escape}` in segment `{seg}` of `{path}` is in lower-case hex: axum's router compares raw paths, so write `{upper}` here and in the route"
+            )));
+        }
         i += 3;
     }
     Ok(Segment::Literal(decoded))

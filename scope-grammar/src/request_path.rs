@@ -263,6 +263,53 @@ pub fn decode_into(raw: &[u8], out: &mut [u8]) -> usize {
     n
 }
 
+/// Writes into `out` (at least `raw.len()` bytes long) the path as axum's router compares
+/// it with route literals, and returns its length: the router compares raw bytes, so an
+/// escape matches a literal only as written. Route and rule literals are written with
+/// upper-case escapes of the bytes a path cannot hold unescaped (the macro refuses any
+/// other escape), so exactly those escapes are decoded here; an escape of a byte that a
+/// path may hold unescaped (`%73`, `%3A`), or in lower-case hex (`%c3`), is kept as it is,
+/// opaque: it equals no literal, as it equals no route literal.
+///
+/// ```
+/// let mut out = [0u8; 32];
+/// let n = scope_grammar::router_reading_into(b"/caf%C3%A9/%73um/%c3%a9", &mut out);
+/// assert_eq!(&out[..n], "/café/%73um/%c3%a9".as_bytes());
+/// ```
+///
+/// # Panics
+///
+/// If `out` is shorter than `raw`.
+pub fn router_reading_into(raw: &[u8], out: &mut [u8]) -> usize {
+    assert!(out.len() >= raw.len(), "reading buffer too short");
+    let mut i = 0;
+    let mut n = 0;
+    while i < raw.len() {
+        let b = raw[i];
+        match (b, canonical_escape_at(raw, i)) {
+            (b'%', Some(decoded)) => {
+                out[n] = decoded;
+                i += 3;
+            }
+            _ => {
+                out[n] = b;
+                i += 1;
+            }
+        }
+        n += 1;
+    }
+    n
+}
+
+/// The byte of the escape at `i` if it is written as a route literal must write it:
+/// upper-case hex, of a byte that a path segment cannot hold unescaped.
+pub(crate) fn canonical_escape_at(bytes: &[u8], i: usize) -> Option<u8> {
+    let hex = bytes.get(i + 1..i + 3)?;
+    let upper = |b: u8| b.is_ascii_digit() || (b'A'..=b'F').contains(&b);
+    let decoded = escape_at(bytes, i)?;
+    (upper(hex[0]) && upper(hex[1]) && !crate::pattern::is_pchar(decoded)).then_some(decoded)
+}
+
 /// The decoded path (see [`decode_into`]): borrowed when `raw` has no `%` at all.
 ///
 /// ```

@@ -8,7 +8,7 @@ use std::task::{Context, Poll};
 
 use axum::extract::OriginalUri;
 use axum::response::Response;
-use http::header::ALLOW;
+use http::header::{ALLOW, CONTENT_LENGTH};
 use http::{HeaderValue, Request};
 use tower_layer::Layer;
 use tower_service::Service;
@@ -16,7 +16,7 @@ use tower_service::Service;
 use crate::error::AuthError;
 use crate::guard::PathGuard;
 use crate::jwt::{JwtVerifier, VerifiedClaims};
-use crate::policy::{Policy, Requirement, Rule, with_decoded};
+use crate::policy::{Policy, Requirement, Rule, with_readings};
 
 /// What the layer does with a request that no rule of the policy matches.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -71,10 +71,11 @@ pub(crate) struct AuthContext(pub(crate) Arc<LayerConfig>);
 /// Each request is decided on the path as the code that serves it reads it: the
 /// spellings that code may read differently from the policy (`//`, dot segments, `%2F`,
 /// backslashes, `%25`, control characters) are refused with `400 invalid_request` before
-/// anything else ([`PathGuard`]); the rest is percent-decoded and matched on its decoded
-/// segments, the values `Path` hands to handlers; and a path ending in `/` must also
-/// satisfy the rule of the same path without the slash, when there is one, since
-/// `nest_service` and `ServeDir` serve both alike.
+/// anything else ([`PathGuard`]). The request must then satisfy the rule of each reading
+/// of the rest: percent-decoded (the values `Path` hands to handlers), as axum's router
+/// compares it with route literals (an escaped `%73ummary` is no `summary` there), and
+/// for a path ending in `/`, the same path without the slash and with `index.html` under
+/// it, when those have rules (`nest_service` and `ServeDir` serve them alike).
 ///
 /// ```
 /// use axum::{routing::get, Router};
@@ -286,22 +287,33 @@ where
                 extensions.insert(AuthContext(self.config.clone()));
                 ScopeFuture::inner(self.inner.call(req))
             }
-            Decision::Refuse(error) => ScopeFuture::ready(refusal(&error, config.realm())),
+            Decision::Refuse(error) => {
+                let head = req.method() == http::Method::HEAD;
+                ScopeFuture::ready(refusal(&error, config.realm(), head))
+            }
         }
     }
 }
 
-/// The layer's answer to a refused request.
+/// The layer's answer to a refused request, the same whether the path exists or not.
 ///
-/// Under `Router::layer`, a request whose method the route lacks reaches the layer
-/// through axum's method fallback, and axum adds `Allow: <the route's methods>` to that
-/// response unless it already has an `Allow` header. An empty one (RFC 9110: no method
-/// is allowed) keeps every refusal the same whether the path exists or not.
-fn refusal(error: &AuthError, realm: Option<&str>) -> Response {
+/// Under `Router::layer`, a refusal on a path that some route matches leaves through
+/// axum's route future, which adds `Allow: <the route's methods>` to what the method
+/// fallback answers (unless an `Allow` is already there), adds `Content-Length` (unless
+/// there), and empties the body of a `HEAD` answer; a refusal on an unknown path leaves
+/// through the router's fallback, which does none of that. So every refusal carries an
+/// empty `Allow` (RFC 9110: no method is allowed; axum keeps it), its own
+/// `Content-Length`, and no body for `HEAD`.
+fn refusal(error: &AuthError, realm: Option<&str>, head: bool) -> Response {
+    use axum::body::HttpBody as _;
     let mut response = error.to_response(realm);
-    response
-        .headers_mut()
-        .insert(ALLOW, HeaderValue::from_static(""));
+    let length = response.body().size_hint().exact().unwrap_or(0);
+    if head {
+        *response.body_mut() = axum::body::Body::empty();
+    }
+    let headers = response.headers_mut();
+    headers.insert(ALLOW, HeaderValue::from_static(""));
+    headers.insert(CONTENT_LENGTH, HeaderValue::from(length));
     response
 }
 
@@ -323,10 +335,12 @@ fn decide(
         );
     }
     let Some(policy) = &config.policy else {
-        return authorize(config, headers, (None, Requirement::AllOf(&[])), None);
+        let authenticated = (None, Requirement::AllOf(&[]));
+        return authorize(config, headers, [Some(authenticated), None, None, None]);
     };
-    let (primary, alternate) = with_decoded(path.as_bytes(), |path| {
-        let primary = match policy.lookup_decoded(method, path) {
+    // Every reading of the path that the serving code may use must be allowed.
+    let readings = with_readings(path.as_bytes(), |decoded, routed| {
+        let reading = |path: &[u8]| match policy.lookup_decoded(method, path) {
             Some(rule) => (Some(rule), rule.requirement()),
             None => match config.unmapped {
                 Unmapped::Allow => (None, Requirement::Public),
@@ -334,47 +348,73 @@ fn decide(
                 Unmapped::Deny => (None, Requirement::AnyOf(&[])),
             },
         };
+        // What `Path` and `ServeDir` see: the values handlers get.
+        let primary = reading(decoded);
+        // What axum's router compares route literals with: an escaped literal
+        // (`/reports/%73ummary`) is routed past the literal route, to a capture beside it.
+        let router = Some(reading(routed)).filter(|r| routed != decoded && r.0 != primary.0);
         // `nest_service` and `ServeDir` serve `/x/` as they serve `/x`, and nothing in
         // the request tells them from a route of its own: the rule written for `/x`
-        // binds `/x/` too. (axum marks the `/v1` and `/v1/` of a `nest_service` with a
-        // `MatchedPath` just like a `.route()`.)
-        let alternate = match path {
-            [rest @ .., b'/'] if !rest.is_empty() => policy
-                .lookup_decoded(method, rest)
-                .filter(|rule| Some(*rule) != primary.0),
-            _ => None,
+        // binds `/x/` too (when there is one). axum marks the `/v1` and `/v1/` of a
+        // `nest_service` with a `MatchedPath` just like a `.route()`.
+        let also = |path: &[u8]| {
+            policy
+                .lookup_decoded(method, path)
+                .filter(|rule| Some(*rule) != primary.0)
+                .map(|rule| (Some(rule), rule.requirement()))
         };
-        (primary, alternate)
+        let (slashless, index) = match decoded {
+            [rest @ .., b'/'] if !rest.is_empty() => {
+                // `ServeDir` answers a directory path with its `index.html` (by
+                // default): the file's rule binds the directory path too.
+                let index = with_index_html(decoded, |path| also(path));
+                (also(rest), index)
+            }
+            _ => (None, None),
+        };
+        [Some(primary), router, slashless, index]
     });
-    authorize(
-        config,
-        headers,
-        primary,
-        alternate.map(|rule| (Some(rule), rule.requirement())),
-    )
+    authorize(config, headers, readings)
 }
 
-/// Authenticates (unless every reading is `public`) and checks each reading.
+/// Calls `f` with `directory` (a decoded path ending in `/`) followed by `index.html`.
+fn with_index_html<R>(directory: &[u8], f: impl FnOnce(&[u8]) -> R) -> R {
+    const INDEX: &[u8] = b"index.html";
+    let mut inline = [0u8; 256];
+    let len = directory.len() + INDEX.len();
+    if len <= inline.len() {
+        inline[..directory.len()].copy_from_slice(directory);
+        inline[directory.len()..len].copy_from_slice(INDEX);
+        return f(&inline[..len]);
+    }
+    f(&[directory, INDEX].concat())
+}
+
+/// Authenticates (unless every reading is `public`) and checks each reading; the first
+/// reading is the one traced.
 fn authorize(
     config: &LayerConfig,
     headers: &http::HeaderMap,
-    primary: Reading,
-    alternate: Option<Reading>,
+    readings: [Option<Reading>; 4],
 ) -> (Decision, Option<&'static Rule>) {
-    let public = |reading: &Reading| reading.1 == Requirement::Public;
-    if public(&primary) && alternate.as_ref().is_none_or(public) {
-        return (Decision::Pass, primary.0);
+    let traced = readings[0].and_then(|r| r.0);
+    if readings
+        .iter()
+        .flatten()
+        .all(|r| r.1 == Requirement::Public)
+    {
+        return (Decision::Pass, traced);
     }
     let claims = match config.verifier.verify_headers(headers) {
         Ok(claims) => claims,
-        Err(error) => return (Decision::Refuse(error), primary.0),
+        Err(error) => return (Decision::Refuse(error), traced),
     };
-    for (rule, requirement) in std::iter::once(primary).chain(alternate) {
+    for (rule, requirement) in readings.into_iter().flatten() {
         if !config.satisfies(&claims, &requirement) {
             return (Decision::Refuse(insufficient(rule, requirement)), rule);
         }
     }
-    (Decision::PassAuthenticated(claims), primary.0)
+    (Decision::PassAuthenticated(claims), traced)
 }
 
 /// The 403 for a reading the caller does not satisfy.

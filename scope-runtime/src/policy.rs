@@ -166,9 +166,10 @@ impl Policy {
     /// `path` is the raw request path (`Uri::path()`, still percent-encoded), measured
     /// from the root of the outermost router. It is percent-decoded, then split at `/`,
     /// and the rules (whose literals are decoded too) are matched on the decoded
-    /// segments: `/users/%72oot` is `/users/root`. This is the lookup alone: the
-    /// spellings [`crate::PathGuard`] refuses are the layer's business, and here an empty
-    /// segment matches no literal and no `*`, and a `%2F` separates segments.
+    /// segments: `/users/%72oot` is `/users/root`. This is the decoded reading alone:
+    /// the layer refuses the spellings [`crate::PathGuard`] names first, and also holds a
+    /// request to its other readings (see [`crate::ScopeLayer`]). Here an empty segment
+    /// matches no literal and no `*`, and a `%2F` separates segments.
     pub fn lookup(&self, method: &http::Method, path: &str) -> Option<&'static Rule> {
         with_decoded(path.as_bytes(), |path| self.lookup_decoded(method, path))
     }
@@ -213,10 +214,12 @@ impl fmt::Display for Policy {
     }
 }
 
+/// The longest path read in stack buffers; longer encoded paths use the heap.
+const INLINE: usize = 256;
+
 /// Calls `f` with the percent-decoded `raw` path: `raw` itself when it has no escape, a
 /// stack buffer for the usual lengths, the heap only for long encoded paths.
 pub(crate) fn with_decoded<R>(raw: &[u8], f: impl FnOnce(&[u8]) -> R) -> R {
-    const INLINE: usize = 256;
     if !raw.contains(&b'%') {
         return f(raw);
     }
@@ -226,6 +229,25 @@ pub(crate) fn with_decoded<R>(raw: &[u8], f: impl FnOnce(&[u8]) -> R) -> R {
         return f(&buffer[..n]);
     }
     f(&scope_grammar::decode(raw))
+}
+
+/// Calls `f` with the two readings of `raw`: percent-decoded (what extractors and
+/// `ServeDir` see), and as axum's router compares it with route literals (see
+/// [`scope_grammar::router_reading_into`]). Both are `raw` itself when it has no escape.
+pub(crate) fn with_readings<R>(raw: &[u8], f: impl FnOnce(&[u8], &[u8]) -> R) -> R {
+    if !raw.contains(&b'%') {
+        return f(raw, raw);
+    }
+    if raw.len() <= INLINE {
+        let (mut decoded, mut routed) = ([0u8; INLINE], [0u8; INLINE]);
+        let d = scope_grammar::decode_into(raw, &mut decoded);
+        let r = scope_grammar::router_reading_into(raw, &mut routed);
+        return f(&decoded[..d], &routed[..r]);
+    }
+    let (mut decoded, mut routed) = (vec![0; raw.len()], vec![0; raw.len()]);
+    let d = scope_grammar::decode_into(raw, &mut decoded);
+    let r = scope_grammar::router_reading_into(raw, &mut routed);
+    f(&decoded[..d], &routed[..r])
 }
 
 /// The matcher slot of a request method, without comparing strings for the standard ones.

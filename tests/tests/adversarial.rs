@@ -176,25 +176,26 @@ async fn path_double_slashes() {
     seed.untouched().await;
 }
 
-/// Percent-encoded letters are the letters: `Path` and `ServeDir` decode them, so the
-/// policy matches decoded segments. `/%61gents` is `/agents` for the policy; axum's
-/// router matches raw bytes and routes it nowhere (the fallback), which the layer guards.
+/// Percent-encoded letters are the letters for `Path` and `ServeDir`, and other bytes
+/// for axum's router, which compares raw paths: a request is held to the rule of each
+/// reading. `/%61gents` is `/agents` decoded, and for the router no route (unmapped).
 #[tokio::test]
 async fn path_percent_encoded_letters() {
     let seed = Seed::new();
     let basic = mint(BASIC);
     let power = mint(POWER);
     for path in ["/%61gents", "/agent%73", "/%61%67%65%6E%74%73"] {
-        // The `/agents` rule: anonymous callers are asked for a token, and with it the
-        // router answers (404: it matched the raw bytes, no route).
+        // Two readings, both held: decoded, the `/agents` rule; as axum's router
+        // compares it, no route literal and no rule (its fallback would answer), so
+        // denied like any unmapped path, even with `app:read`.
         seed.check(|| anonymous("GET", path), Reply::missing).await;
         seed.check(
             || bearer("GET", path, &mint(&["app:run"])),
             |r| r.forbidden(&["app:read"]),
         )
         .await;
-        let reply = seed.os.send(bearer("GET", path, &basic)).await;
-        reply.passed(404);
+        seed.check(|| bearer("GET", path, &basic), Reply::unmapped)
+            .await;
     }
     // Case is kept: `%41GENTS` is `AGENTS`, no rule.
     seed.check(|| bearer("GET", "/%41GENTS", &basic), Reply::unmapped)
@@ -214,23 +215,21 @@ async fn path_percent_encoded_letters() {
         |r| r.forbidden(&["app:run", "app:execute"]),
     )
     .await;
-    seed.untouched().await;
-    // `/health` is public: the layer lets the decoded spelling through unauthenticated,
-    // and the router, which matches raw bytes, has no route for it.
-    seed.os
-        .send(anonymous("GET", "/%68ealth"))
-        .await
-        .passed(404);
-    // With the scopes, the router (not the layer) answers: no route for the raw bytes.
-    let reply = seed
-        .os
-        .send(AgentOs::run(
-            "/%61gents/research-agent/runs",
-            Some(&format!("Bearer {power}")),
-        ))
+    // `/health` is public, but `/%68ealth` is no route for axum's router: unmapped.
+    seed.check(|| anonymous("GET", "/%68ealth"), Reply::missing)
         .await;
-    reply.passed(404);
-    assert_eq!(seed.os.state().await, (0, 0));
+    // With every scope of the decoded rule, the router's reading is still unmapped.
+    seed.check(
+        || {
+            AgentOs::run(
+                "/%61gents/research-agent/runs",
+                Some(&format!("Bearer {power}")),
+            )
+        },
+        Reply::unmapped,
+    )
+    .await;
+    seed.untouched().await;
 
     // Inside a `*` segment the escape is part of the value the extractor decodes: the
     // rule is the one for that value.

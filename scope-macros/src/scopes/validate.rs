@@ -54,13 +54,8 @@ pub(crate) fn validate(input: PolicyInput) -> (Vec<ValidRule>, Option<syn::Error
     for (second, first) in find_duplicate_rules(&keys) {
         let (a, b) = (&valid[second], &valid[first]);
         let (a_key, b_key) = (a.key_literal.value(), b.key_literal.value());
-        let escaped = |key: &str| key.contains('%');
         let message = if a_key == b_key {
             format!("duplicate rule: `{a_key}` is declared twice; keep one of them")
-        } else if escaped(&a_key) || escaped(&b_key) {
-            format!(
-                "duplicate rule: `{a_key}` has the same method and path as `{b_key}` once percent-decoded (paths are matched decoded, and `*` and `{{name}}` are the same shape); keep one of them"
-            )
         } else {
             format!(
                 "duplicate rule: `{a_key}` has the same method and path shape as `{b_key}` (capture names do not count: `*` and `{{name}}` are the same shape); keep one of them"

@@ -1,5 +1,7 @@
-// Literal segments may hold `%XX` escapes, sub-delims, `:` and `@`. Paths are matched
-// percent-decoded: an escape and the byte it stands for are one path.
+// Literal segments may hold sub-delims, `:` and `@`, and upper-case `%XX` escapes of the
+// bytes a path cannot hold unescaped. `Policy::lookup` reads the request path
+// percent-decoded: an escape and the byte it stands for are one path there. (The layer
+// also holds the request to the rule of the path as axum's router compares it.)
 use scope_runtime::scopes;
 
 fn main() {
