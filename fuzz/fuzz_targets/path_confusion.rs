@@ -8,8 +8,9 @@
 //! and where the layer sits; byte 1 the token; byte 2 the method and how the path is
 //! made: the remaining bytes as they are (lossy UTF-8, a `/` put in front if missing),
 //! or a plain path of the pool (or segments of its dictionary) followed by byte pairs,
-//! each one mutation (doubled `/`, `%XX` escapes, encoded slashes and backslashes, dot
-//! segments, `%25`/`%00`, emptied segments, a trailing `/`, a cut).
+//! each one mutation (doubled `/`, `%XX` escapes anywhere or in the last segment, encoded
+//! slashes and backslashes, dot segments, `%25`/`%00`, emptied segments, a trailing `/`,
+//! a cut).
 
 #![no_main]
 

@@ -8,6 +8,13 @@
 //! received (the handler's route and its `Path` values, or the file `ServeDir` sent),
 //! rebuilds the one canonical full path of that resource, asks the reference matcher of
 //! `scope-grammar` which rule governs it, and checks that the caller satisfied it.
+//!
+//! A capture handler can be reached with values whose canonical spelling the router
+//! serves elsewhere: axum compares raw bytes, so `/api/users/%6De` reaches `{id}` with
+//! `me` while `/api/users/me` is a literal route of its own. The oracle therefore sends
+//! the canonical path through the same router without the layer; when another route (or
+//! nothing) serves it, the rule is that of the handler's own route for values no literal
+//! names, not the rule of the literal route that the canonical path spells.
 // The proptest and the fuzz target each use a part of the lab.
 #![allow(dead_code)]
 
@@ -16,6 +23,7 @@ use std::convert::Infallible;
 use std::fmt;
 use std::future::{Ready, ready};
 use std::path::PathBuf;
+use std::sync::mpsc::{Sender, channel};
 use std::sync::{Mutex, OnceLock};
 
 use axum::Extension;
@@ -148,8 +156,9 @@ fn verifier() -> JwtVerifier {
 
 // ------------------------------------------------------------------------ policies
 
-// Rule literals use only `[a-z0-9.-]`: the oracle compares canonical paths with them, so
-// how escapes in literals are compared never matters here.
+// Rule literals use only `[a-z0-9.-]`, and `:` in `/files/meta:acl`: a sub-delim that a
+// path carries unescaped, beside the `/files/{name}` route, so that `%3A` spells a value
+// of the capture that reads as the literal once decoded.
 
 /// A public catch-all with stricter rules beneath it, in every part of the pool.
 static CATCH_ALL_PUBLIC: Policy = scopes! {
@@ -183,6 +192,8 @@ static WILDCARD_VS_LITERAL: Policy = scopes! {
     "GET /files/*"                 => public,
     "DELETE /files/*"              => ["a"],
     "GET /files/secret.txt"        => ["a"],
+    "GET /files/meta:acl"          => public,
+    "DELETE /files/meta:acl"       => public,
     "GET /a/*/b/*"                 => public,
     "GET /a/x/b/*"                 => ["b"],
     "GET /a/*/b/root"              => ["a"],
@@ -271,6 +282,7 @@ static EVERY_ROUTE: Policy = scopes! {
     "GET /docs/{*path}"            => ["a"],
     "GET /files/{name}"            => ["b"],
     "DELETE /files/{name}"         => ["a", "b"],
+    "GET /files/meta:acl"          => public,
     "GET /a/{x}/b/{y}"             => ["a"],
     "GET /t/"                      => [],
     "GET /n"                       => public,
@@ -521,6 +533,7 @@ pub(crate) fn router() -> Router {
             "/files/{name}",
             get_and(captures("/files/{name}"), MethodFilter::DELETE),
         )
+        .route("/files/meta:acl", get(fixed("/files/meta:acl")))
         .route("/a/{x}/b/{y}", get(captures("/a/{x}/b/{y}")))
         .route("/t/", get(fixed("/t/")))
         .nest("/n", nested)
@@ -581,11 +594,13 @@ impl Setup {
     }
 }
 
-/// The two shapes of a guarded application.
+/// The two shapes of a guarded application, and the router without the layer (what the
+/// oracle asks which route serves a canonical path).
 #[derive(Clone)]
 pub(crate) enum App {
     Layered(Router),
     Wrapped(scope_runtime::ScopeService<Router>),
+    Bare(Router),
 }
 
 impl App {
@@ -593,6 +608,7 @@ impl App {
         let response: Result<Response, Infallible> = match self {
             App::Layered(router) => router.clone().oneshot(request).await,
             App::Wrapped(service) => service.clone().oneshot(request).await,
+            App::Bare(router) => router.clone().oneshot(request).await,
         };
         let Ok(response) = response;
         response
@@ -657,7 +673,7 @@ pub(crate) async fn send(app: &App, probe: &Probe) -> Option<Outcome> {
 // ------------------------------------------------------------------------ paths
 
 /// Valid paths of the pool (each reaches a handler or a file with the right method).
-pub(crate) const PLAIN_PATHS: [&str; 26] = [
+pub(crate) const PLAIN_PATHS: [&str; 27] = [
     "/",
     "/api/users",
     "/api/users/root",
@@ -670,6 +686,7 @@ pub(crate) const PLAIN_PATHS: [&str; 26] = [
     "/docs/private/x/y",
     "/files/secret.txt",
     "/files/pub.txt",
+    "/files/meta:acl",
     "/a/x/b/y",
     "/a/x/b/root",
     "/t/",
@@ -687,7 +704,7 @@ pub(crate) const PLAIN_PATHS: [&str; 26] = [
 ];
 
 /// Segments paths are assembled from.
-pub(crate) const SEGMENTS: [&str; 24] = [
+pub(crate) const SEGMENTS: [&str; 25] = [
     "api",
     "users",
     "root",
@@ -701,6 +718,7 @@ pub(crate) const SEGMENTS: [&str; 24] = [
     "secret.txt",
     "pub.txt",
     "files",
+    "meta:acl",
     "a",
     "b",
     "x",
@@ -721,6 +739,10 @@ pub(crate) const DOT_FORMS: [&str; 8] =
     [".", "..", "%2e", "%2E", "%2e%2e", ".%2E", "zz/..", "%2e."];
 /// Insertions inside a segment.
 pub(crate) const INSERTS: [&str; 4] = ["%25", "%00", "%", "%zz"];
+/// Literal routes beside a capture route of the same parent (`/api/users/{id}`,
+/// `/n/{id}`, `/files/{name}`): an escape in the last segment reaches the capture with a
+/// value that decodes to the literal.
+pub(crate) const LITERALS_BESIDE_CAPTURES: [&str; 3] = ["/api/users/me", "/n/a", "/files/meta:acl"];
 
 /// One change to a path. Positions count candidates (slashes, characters) and wrap
 /// around; a mutation with no candidate changes nothing.
@@ -728,8 +750,12 @@ pub(crate) const INSERTS: [&str; 4] = ["%25", "%00", "%", "%zz"];
 pub(crate) enum Mutation {
     /// Doubles the `at`-th `/`.
     DoubleSlash(usize),
-    /// Percent-encodes the `at`-th unreserved character, in upper- or lower-case hex.
+    /// Percent-encodes the `at`-th character a segment carries unescaped (unreserved,
+    /// sub-delims, `:`, `@`), in upper- or lower-case hex.
     Escape { at: usize, lower: bool },
+    /// The same, among the characters of the last segment only: on a literal route beside
+    /// a capture, the escape routes to the capture.
+    EscapeLast { at: usize, lower: bool },
     /// Replaces the `at`-th `/` after the first by one of [`SLASH_FORMS`].
     Slash { at: usize, with: &'static str },
     /// Inserts one of [`DOT_FORMS`] as a segment after the `at`-th `/`.
@@ -751,6 +777,10 @@ impl Mutation {
         let pick = |forms: &[&'static str]| forms[at_usize % forms.len()];
         match op % 8 {
             0 => Mutation::DoubleSlash(at_usize),
+            1 if op & 0x40 != 0 => Mutation::EscapeLast {
+                at: at_usize,
+                lower: op & 0x80 != 0,
+            },
             1 => Mutation::Escape {
                 at: at_usize,
                 lower: op & 0x80 != 0,
@@ -786,20 +816,10 @@ impl Mutation {
                     path.insert(i, '/');
                 }
             }
-            Mutation::Escape { at, lower } => {
-                let candidates: Vec<(usize, char)> = path
-                    .char_indices()
-                    .filter(|(_, c)| c.is_ascii_alphanumeric() || "-._~".contains(*c))
-                    .collect();
-                if !candidates.is_empty() {
-                    let (i, c) = candidates[at % candidates.len()];
-                    let escaped = if lower {
-                        format!("%{:02x}", c as u32)
-                    } else {
-                        format!("%{:02X}", c as u32)
-                    };
-                    path.replace_range(i..i + 1, &escaped);
-                }
+            Mutation::Escape { at, lower } => escape(path, 0, at, lower),
+            Mutation::EscapeLast { at, lower } => {
+                let from = path.rfind('/').map_or(0, |i| i + 1);
+                escape(path, from, at, lower);
             }
             Mutation::Slash { at, with } => {
                 if let Some(i) = nth(at, 1) {
@@ -837,6 +857,26 @@ impl Mutation {
     }
 }
 
+/// Percent-encodes the `at`-th (wrapping) character of `path[from..]` that a segment
+/// carries unescaped; nothing when there is none.
+fn escape(path: &mut String, from: usize, at: usize, lower: bool) {
+    let candidates: Vec<(usize, u8)> = path
+        .bytes()
+        .enumerate()
+        .skip(from)
+        .filter(|&(_, b)| is_pchar(b))
+        .collect();
+    if !candidates.is_empty() {
+        let (i, b) = candidates[at % candidates.len()];
+        let escaped = if lower {
+            format!("%{b:02x}")
+        } else {
+            format!("%{b:02X}")
+        };
+        path.replace_range(i..i + 1, &escaped);
+    }
+}
+
 /// `/` + the segments joined by `/`.
 pub(crate) fn join(segments: &[&str]) -> String {
     format!("/{}", segments.join("/"))
@@ -844,15 +884,17 @@ pub(crate) fn join(segments: &[&str]) -> String {
 
 // ------------------------------------------------------------------------ the oracle
 
-/// Bytes a canonical path keeps as they are: RFC 3986 unreserved.
-fn is_unreserved(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~')
+/// Bytes a canonical path keeps as they are: what RFC 3986 lets a segment carry
+/// unescaped (`pchar` but `%`). axum compares these bytes as they are, so the canonical
+/// spelling of a value is the one a literal route of the same bytes would match.
+fn is_pchar(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@".contains(&b)
 }
 
 fn encode(value: &str, keep_slash: bool) -> String {
     let mut out = String::with_capacity(value.len());
     for &b in value.as_bytes() {
-        if is_unreserved(b) || (keep_slash && b == b'/') {
+        if is_pchar(b) || (keep_slash && b == b'/') {
             out.push(char::from(b));
         } else {
             out.push_str(&format!("%{b:02X}"));
@@ -863,6 +905,9 @@ fn encode(value: &str, keep_slash: bool) -> String {
 
 /// A value for an empty `{x}` capture: one that `*` matches and no rule literal is.
 pub(crate) const EMPTY_STANDIN: &str = "zzempty";
+/// The value of every capture when the canonical path is served by another route: one
+/// that `*` and `{*x}` match and no rule literal is.
+pub(crate) const FRESH_STANDIN: &str = "zzfresh";
 
 /// The canonical full path of what was served: the route's literals as they are, each
 /// `{x}` value minimally percent-encoded (`/` included), each `{*x}` value the same with
@@ -872,6 +917,24 @@ pub(crate) fn canonical(served: &Served) -> String {
         Served::File(name) => return format!("/static/{name}"),
         Served::Handler { route, values } => (route, values),
     };
+    rebuild(route, values)
+}
+
+/// `route` with each capture replaced by [`FRESH_STANDIN`]: the path of the route for
+/// values no literal names.
+pub(crate) fn fresh(route: &str) -> String {
+    let values = route[1..]
+        .split('/')
+        .filter_map(|segment| {
+            let name = segment.strip_prefix('{')?.strip_suffix('}')?;
+            let name = name.strip_prefix('*').unwrap_or(name);
+            Some((name.to_owned(), FRESH_STANDIN.to_owned()))
+        })
+        .collect::<Vec<_>>();
+    rebuild(route, &values)
+}
+
+fn rebuild(route: &str, values: &[(String, String)]) -> String {
     let value_of = |name: &str| {
         values
             .iter()
@@ -895,6 +958,93 @@ pub(crate) fn canonical(served: &Served) -> String {
         })
         .collect();
     format!("/{}", segments.join("/"))
+}
+
+/// What the lab's router without the layer serves for `method` on `path` (`None`: no
+/// handler and no file).
+///
+/// One thread owns that router and a runtime of its own, so that the oracle runs alike
+/// outside a runtime (the proptest, the fuzz target) and inside one (async tests).
+pub(crate) fn bare_serves(method: &Method, path: &str) -> Option<Served> {
+    type Ask = (Method, String, Sender<Option<Served>>);
+    static WORKER: OnceLock<Sender<Ask>> = OnceLock::new();
+    let worker = WORKER.get_or_init(|| {
+        let (asks, queue) = channel::<Ask>();
+        std::thread::Builder::new()
+            .name("path-lab-bare-router".to_owned())
+            .spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .expect("tokio runtime");
+                let app = App::Bare(router());
+                for (method, path, reply) in queue {
+                    let probe = Probe {
+                        method,
+                        path,
+                        token: Token::Missing,
+                    };
+                    let outcome = rt.block_on(send(&app, &probe));
+                    let _ = reply.send(outcome.and_then(|o| o.served));
+                }
+            })
+            .expect("the bare router's thread");
+        asks
+    });
+    let (reply, answer) = channel();
+    worker
+        .send((method.clone(), path.to_owned(), reply))
+        .expect("the bare router's thread runs");
+    answer.recv().expect("the bare router answers")
+}
+
+/// The path whose rule governs what was served, and, when it is not the canonical path,
+/// why.
+#[derive(Clone, Debug)]
+pub(crate) struct OraclePath {
+    pub(crate) path: String,
+    pub(crate) note: Option<String>,
+}
+
+/// The path the oracle looks the rule up for: the canonical path of what was served,
+/// unless a capture handler was reached with values whose canonical spelling the router
+/// (without the layer) serves by another route, or not at all. The values then reached
+/// this handler through a spelling the router reads differently from its decoded form,
+/// and the rule written for the canonical path belongs to another route; what governs
+/// the handler is the rule of its own route for values no literal names.
+pub(crate) fn oracle_path(method: &Method, served: &Served) -> OraclePath {
+    let path = canonical(served);
+    let route = match served {
+        Served::Handler { route, .. } if route.contains('{') => *route,
+        _ => return OraclePath { path, note: None },
+    };
+    let by_canonical = bare_serves(method, &path);
+    if let Some(Served::Handler { route: other, .. }) = &by_canonical
+        && *other == route
+    {
+        return OraclePath { path, note: None };
+    }
+    let note = format!(
+        "the canonical path {path} is served by {} without the layer, not by `{route}`",
+        by_canonical
+            .as_ref()
+            .map_or_else(|| "nothing".to_owned(), ToString::to_string),
+    );
+    OraclePath {
+        path: fresh(route),
+        note: Some(note),
+    }
+}
+
+/// The oracle's rule for what was served, with the path it was looked up for.
+pub(crate) fn oracle_rule(
+    policy: &Policy,
+    method: &Method,
+    served: &Served,
+) -> (OraclePath, Option<&'static Rule>) {
+    let path = oracle_path(method, served);
+    let rule = reference_rule(policy, method, &path.path);
+    (path, rule)
 }
 
 /// The rule of `policy` that governs `method` on `path`, by the reference matcher.
@@ -979,13 +1129,19 @@ pub(crate) fn check(setup: &Setup, probe: &Probe, outcome: &Outcome) -> Result<(
     let Some(served) = &outcome.served else {
         return Ok(());
     };
-    let path = canonical(served);
-    let rule = reference_rule(&setup.policy, &probe.method, &path);
+    let (path, rule) = oracle_rule(&setup.policy, &probe.method, served);
     if may_pass(rule, setup.unmapped, probe.token) {
         return Ok(());
     }
+    let looked_up = match &path.note {
+        None => format!("canonical path of what was served: {}", path.path),
+        Some(note) => format!(
+            "{note}\n  so the rule is looked up for the route's own path: {}",
+            path.path
+        ),
+    };
     Err(format!(
-        "served to a caller the rule for it refuses\n{}\n  canonical path of what was served: {path}\n  the oracle's rule: {} (refuses {})",
+        "served to a caller the rule for it refuses\n{}\n  {looked_up}\n  the oracle's rule: {} (refuses {})",
         context(),
         describe_rule(rule, setup.unmapped),
         probe.token,
