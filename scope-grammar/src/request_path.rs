@@ -134,6 +134,18 @@ impl PathClasses {
             return None;
         }
         let rest = path.strip_prefix(b"/").unwrap_or(path);
+        // Most paths hold none of the bytes any class starts with: one tight pass.
+        let mut previous = b'/';
+        let suspicious = rest.iter().any(|&b| {
+            let found = matches!(b, b'%' | b'\\' | b'.')
+                || is_control(b)
+                || (b == b'/' && previous == b'/');
+            previous = b;
+            found
+        });
+        if !suspicious {
+            return None;
+        }
         let mut segments = rest.split(|&b| b == b'/').peekable();
         while let Some(segment) = segments.next() {
             let last = segments.peek().is_none();

@@ -352,7 +352,9 @@ fn decide(
         let primary = reading(decoded);
         // What axum's router compares route literals with: an escaped literal
         // (`/reports/%73ummary`) is routed past the literal route, to a capture beside it.
-        let router = Some(reading(routed)).filter(|r| routed != decoded && r.0 != primary.0);
+        let router = (routed != decoded)
+            .then(|| reading(routed))
+            .filter(|r| r.0 != primary.0);
         // `nest_service` and `ServeDir` serve `/x/` as they serve `/x`, and nothing in
         // the request tells them from a route of its own: the rule written for `/x`
         // binds `/x/` too (when there is one). axum marks the `/v1` and `/v1/` of a
