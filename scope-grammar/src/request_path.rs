@@ -255,17 +255,21 @@ fn is_dot_segment(segment: &[u8]) -> bool {
 ///
 /// If `out` is shorter than `raw`.
 pub fn decode_into(raw: &[u8], out: &mut [u8]) -> usize {
-    assert!(out.len() >= raw.len(), "decode buffer too short");
+    read_into(raw, out, escape_at)
+}
+
+/// Copies `raw` into `out`, replacing each escape that `escape` decodes by its byte.
+fn read_into(raw: &[u8], out: &mut [u8], escape: fn(&[u8], usize) -> Option<u8>) -> usize {
+    assert!(out.len() >= raw.len(), "reading buffer too short");
     let mut i = 0;
     let mut n = 0;
     while i < raw.len() {
-        let b = raw[i];
-        match (b, escape_at(raw, i)) {
+        match (raw[i], escape(raw, i)) {
             (b'%', Some(decoded)) => {
                 out[n] = decoded;
                 i += 3;
             }
-            _ => {
+            (b, _) => {
                 out[n] = b;
                 i += 1;
             }
@@ -293,24 +297,7 @@ pub fn decode_into(raw: &[u8], out: &mut [u8]) -> usize {
 ///
 /// If `out` is shorter than `raw`.
 pub fn router_reading_into(raw: &[u8], out: &mut [u8]) -> usize {
-    assert!(out.len() >= raw.len(), "reading buffer too short");
-    let mut i = 0;
-    let mut n = 0;
-    while i < raw.len() {
-        let b = raw[i];
-        match (b, canonical_escape_at(raw, i)) {
-            (b'%', Some(decoded)) => {
-                out[n] = decoded;
-                i += 3;
-            }
-            _ => {
-                out[n] = b;
-                i += 1;
-            }
-        }
-        n += 1;
-    }
-    n
+    read_into(raw, out, canonical_escape_at)
 }
 
 /// The byte of the escape at `i` if it is written as a route literal must write it:
