@@ -9,7 +9,7 @@
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
-use scope_grammar::{MethodFilter, Node, NodeId, RouteKey, SlotTable, Trie};
+use scope_grammar::{Method, MethodFilter, Node, NodeId, RouteKey, SlotTable, Trie};
 
 use super::parse::RequirementInput;
 use super::validate::ValidRule;
@@ -31,7 +31,6 @@ pub(crate) fn policy(rules: &[ValidRule]) -> TokenStream {
     quote! {{
         const __SCOPE_RULES: &[::scope_runtime::Rule] = &[#(#rule_items),*];
         #(#nodes)*
-        #[allow(clippy::all)]
         fn __scope_match(slot: usize, rest: &[u8]) -> ::core::option::Option<u16> {
             __scope_node_0(slot, ::core::option::Option::Some(rest))
         }
@@ -44,7 +43,17 @@ fn rule_tokens(rule: &ValidRule) -> TokenStream {
     let method = match rule.key.method {
         MethodFilter::Any => quote!(::scope_runtime::__private::MethodFilter::Any),
         MethodFilter::Only(m) => {
-            let variant = format_ident!("{}", format!("{m:?}"));
+            let variant = match m {
+                Method::Get => quote!(Get),
+                Method::Head => quote!(Head),
+                Method::Post => quote!(Post),
+                Method::Put => quote!(Put),
+                Method::Patch => quote!(Patch),
+                Method::Delete => quote!(Delete),
+                Method::Options => quote!(Options),
+                Method::Trace => quote!(Trace),
+                Method::Connect => quote!(Connect),
+            };
             quote!(::scope_runtime::__private::MethodFilter::Only(
                 ::scope_runtime::__private::Method::#variant
             ))
@@ -199,7 +208,7 @@ fn node_fn(trie: &Trie, id: NodeId, node: &Node) -> TokenStream {
         quote!(let (segment, next) = ::scope_runtime::__private::split_segment(rest);)
     };
     quote! {
-        #[allow(clippy::all, unused_variables)]
+        #[allow(unused_variables, clippy::question_mark)]
         fn #name(slot: usize, rest: ::core::option::Option<&[u8]>) -> ::core::option::Option<u16> {
             if (#mask & (1u16 << slot)) == 0 {
                 return ::core::option::Option::None;

@@ -1,0 +1,64 @@
+//! The tower layer: read the path, look up the rules, authenticate, enforce.
+//!
+//! [`ScopeLayer`] (the builder and `tower_layer::Layer`) wraps a service in a
+//! [`ScopeService`], whose responses are [`ScopeFuture`]s. The decision itself (path
+//! guard, readings of the path, rules, token, scopes) is a pure function of the
+//! configuration and the request head, kept apart from that plumbing in `decide.rs`.
+
+mod decide;
+mod future;
+mod scope_layer;
+mod service;
+
+use std::sync::Arc;
+
+use crate::guard::PathGuard;
+use crate::jwt::{JwtVerifier, VerifiedClaims};
+use crate::policy::{Policy, Requirement};
+
+pub use future::ScopeFuture;
+pub use scope_layer::ScopeLayer;
+pub use service::ScopeService;
+
+/// What the layer does with a request that no rule of the policy matches.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Unmapped {
+    /// Authenticate, then answer 403 `insufficient_scope` without a `scope` attribute
+    /// (the admin scope still passes, but is not named). The default: a route someone
+    /// forgot to map is closed, not open.
+    #[default]
+    Deny,
+    /// Any verified token passes, as if the rule were `[]`.
+    Authenticated,
+    /// Pass without authentication, as if the rule were `public`.
+    Allow,
+}
+
+/// Shared, immutable configuration of one layer.
+pub(crate) struct LayerConfig {
+    pub(crate) verifier: JwtVerifier,
+    pub(crate) policy: Option<Policy>,
+    pub(crate) admin_scope: Option<Box<str>>,
+    pub(crate) unmapped: Unmapped,
+    pub(crate) realm: Option<Box<str>>,
+    pub(crate) guard: PathGuard,
+}
+
+impl LayerConfig {
+    /// Whether `claims` pass `requirement` (the admin scope passes everything).
+    pub(crate) fn satisfies(&self, claims: &VerifiedClaims, requirement: &Requirement) -> bool {
+        self.admin_scope
+            .as_deref()
+            .is_some_and(|admin| claims.has_scope(admin))
+            || requirement.is_satisfied_by(|s| claims.has_scope(s))
+    }
+
+    pub(crate) fn realm(&self) -> Option<&str> {
+        self.realm.as_deref()
+    }
+}
+
+/// The layer's configuration as seen by handlers (for `#[require_scopes]`): inserted
+/// into the request extensions next to the [`VerifiedClaims`].
+#[derive(Clone)]
+pub(crate) struct AuthContext(pub(crate) Arc<LayerConfig>);

@@ -1,0 +1,171 @@
+//! [`ScopeLayer`]: the builder, and the `tower_layer::Layer` that wraps services.
+
+use std::fmt;
+use std::sync::Arc;
+
+use tower_layer::Layer;
+
+use super::{LayerConfig, ScopeService, Unmapped};
+use crate::guard::PathGuard;
+use crate::jwt::JwtVerifier;
+use crate::policy::Policy;
+
+/// A [`tower_layer::Layer`] that authenticates requests with a [`JwtVerifier`] and
+/// enforces a [`Policy`] (or, in authentication-only mode, only authenticates).
+///
+/// Put it on the outermost router with [`axum::Router::layer`], so that it also guards
+/// the fallback (unknown routes are denied like unmapped ones, not leaked as 404s to
+/// anonymous callers). On a nested router it still matches the full original path.
+///
+/// Each request is decided on the path as the code that serves it reads it: the
+/// spellings that code may read differently from the policy (`//`, dot segments, `%2F`,
+/// backslashes, `%25`, control characters) are refused with `400 invalid_request` before
+/// anything else ([`PathGuard`]). The request must then satisfy the rule of each reading
+/// of the rest: percent-decoded (the values `Path` hands to handlers), as axum's router
+/// compares it with route literals (an escaped `%73ummary` is no `summary` there), and
+/// for a path ending in `/`, the same path without the slash and with `index.html` under
+/// it, when those have rules (`nest_service` and `ServeDir` serve them alike).
+///
+/// ```
+/// use axum::{routing::get, Router};
+/// use scope_runtime::{scopes, JwtVerifier, Policy, ScopeLayer, Unmapped};
+/// use scope_runtime::jwt::VerificationKey;
+///
+/// static POLICY: Policy = scopes! {
+///     "GET /agents" => ["app:read"],
+///     "GET /health" => public,
+/// };
+///
+/// let verifier = JwtVerifier::builder()
+///     .key(VerificationKey::hs256(b"your-secret-key-at-least-256-bits-long"))
+///     .build()
+///     .unwrap();
+/// let app: Router = Router::new()
+///     .route("/agents", get(|| async { "agents" }))
+///     .route("/health", get(|| async { "ok" }))
+///     .layer(
+///         ScopeLayer::new(verifier, POLICY)
+///             .admin_scope("app:superadmin")
+///             .unmapped(Unmapped::Deny),
+///     );
+/// ```
+///
+/// The layer can also wrap the whole router as one tower service, which saves the
+/// per-route boxing axum does for `Router::layer` (about 130 ns a request, see
+/// BENCHMARKS.md) and covers every request just the same, the fallback included:
+///
+/// ```no_run
+/// # use axum::{routing::get, Router};
+/// # use scope_runtime::{scopes, JwtVerifier, Policy, ScopeLayer, VerificationKey};
+/// # static POLICY: Policy = scopes! { "GET /health" => public };
+/// # async fn serve() -> Result<(), Box<dyn std::error::Error>> {
+/// use axum::ServiceExt;
+/// use tower_layer::Layer as _;
+///
+/// let verifier = JwtVerifier::builder()
+///     .key(VerificationKey::hs256(b"your-secret-key-at-least-256-bits-long"))
+///     .build()?;
+/// let router = Router::new().route("/health", get(|| async { "ok" }));
+/// let app = ScopeLayer::new(verifier, POLICY).layer(router);
+/// let listener = tokio::net::TcpListener::bind("127.0.0.1:7777").await?;
+/// axum::serve(listener, ServiceExt::<axum::extract::Request>::into_make_service(app)).await?;
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Clone)]
+pub struct ScopeLayer {
+    config: Arc<LayerConfig>,
+}
+
+impl ScopeLayer {
+    /// Authenticates and enforces `policy`.
+    pub fn new(verifier: JwtVerifier, policy: Policy) -> ScopeLayer {
+        ScopeLayer::build(verifier, Some(policy))
+    }
+
+    /// Authentication only: every request behind the layer needs a verified token, and
+    /// scopes are left to `#[require_scopes]` on the handlers. Keep public routes out
+    /// of its reach (e.g. with [`axum::Router::route_layer`] on a sub-router).
+    pub fn authenticate_only(verifier: JwtVerifier) -> ScopeLayer {
+        ScopeLayer::build(verifier, None)
+    }
+
+    fn build(verifier: JwtVerifier, policy: Option<Policy>) -> ScopeLayer {
+        ScopeLayer {
+            config: Arc::new(LayerConfig {
+                verifier,
+                policy,
+                admin_scope: None,
+                unmapped: Unmapped::Deny,
+                realm: None,
+                guard: PathGuard::strict(),
+            }),
+        }
+    }
+
+    fn with(mut self, f: impl FnOnce(&mut LayerConfig)) -> ScopeLayer {
+        // Builders run before the layer is cloned into the router, so this never copies
+        // in practice; if it was cloned, the clone keeps its own configuration.
+        match Arc::get_mut(&mut self.config) {
+            Some(config) => f(config),
+            None => {
+                let old = &self.config;
+                let mut config = LayerConfig {
+                    verifier: old.verifier.clone(),
+                    policy: old.policy,
+                    admin_scope: old.admin_scope.clone(),
+                    unmapped: old.unmapped,
+                    realm: old.realm.clone(),
+                    guard: old.guard,
+                };
+                f(&mut config);
+                self.config = Arc::new(config);
+            }
+        }
+        self
+    }
+
+    /// A scope that passes every requirement (Agno's `admin_scope`), including
+    /// unmapped routes under [`Unmapped::Deny`]. Not `public` rules: those need nothing.
+    pub fn admin_scope(self, scope: impl Into<String>) -> ScopeLayer {
+        let scope = scope.into().into_boxed_str();
+        self.with(|c| c.admin_scope = Some(scope))
+    }
+
+    /// What to do with requests no rule matches (default [`Unmapped::Deny`]).
+    pub fn unmapped(self, unmapped: Unmapped) -> ScopeLayer {
+        self.with(|c| c.unmapped = unmapped)
+    }
+
+    /// The `realm` of the `WWW-Authenticate` challenges.
+    pub fn realm(self, realm: impl Into<String>) -> ScopeLayer {
+        let realm = realm.into().into_boxed_str();
+        self.with(|c| c.realm = Some(realm))
+    }
+
+    /// Which request-path spellings are refused before any rule is looked up (default
+    /// [`PathGuard::strict`]: all of them).
+    pub fn path_guard(self, guard: PathGuard) -> ScopeLayer {
+        self.with(|c| c.guard = guard)
+    }
+}
+
+impl fmt::Debug for ScopeLayer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ScopeLayer")
+            .field("policy", &self.config.policy)
+            .field("admin_scope", &self.config.admin_scope)
+            .field("unmapped", &self.config.unmapped)
+            .field("realm", &self.config.realm)
+            .field("path_guard", &self.config.guard)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<S> Layer<S> for ScopeLayer {
+    type Service = ScopeService<S>;
+
+    fn layer(&self, inner: S) -> ScopeService<S> {
+        ScopeService::new(inner, self.config.clone())
+    }
+}
