@@ -92,13 +92,14 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     let vis = &func.vis;
     let marker = format_ident!("__RequireScopes_{}", func.sig.ident);
     let span = Span::call_site();
-    let guard: FnArg = parse_quote_spanned!(span=> _: ::scope_runtime::RequireScopes<#marker>);
+    let guard: FnArg =
+        parse_quote_spanned!(span=> _: ::scope_runtime::__private::RequireScopes<#marker>);
     func.sig.inputs.insert(0, guard);
     let marker_item = quote_spanned! {span=>
         #[doc(hidden)]
         #[allow(non_camel_case_types)]
         #vis struct #marker;
-        impl ::scope_runtime::ScopeList for #marker {
+        impl ::scope_runtime::__private::ScopeList for #marker {
             const SCOPES: &'static [&'static str] = #slice;
         }
     };

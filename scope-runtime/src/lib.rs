@@ -51,10 +51,12 @@
 //! * REQUIREMENT: `["a", "b"]` (all), `[]` (any valid token), `any["a", "b"]` (one of),
 //!   or `public` (no token).
 //!
-//! Matching: the most specific pattern wins, segment by segment from the left (literal,
-//! then `*`, then `{*x}`, then `**`); for one pattern a named method beats `*`; `HEAD`
-//! without a rule of its own uses the `GET` rule; declaration order never matters; no
-//! match means [`Unmapped::Deny`] unless configured otherwise.
+//! Matching (stated in full on [`scopes!`]): ambiguous path spellings are refused with
+//! 400; every reading of the path (decoded, as axum's router compares it, and for a
+//! trailing slash the slash-less path and its `index.html`) must be allowed; the most
+//! specific pattern wins (literal, then `*`, then `{*x}`, then `**`), a named method
+//! beats `*`, `HEAD` without a rule of its own uses the `GET` rule, declaration order
+//! never matters, and no match means [`Unmapped::Deny`] unless configured otherwise.
 //!
 //! Every mistake is a compile error on the offending literal:
 //!
@@ -109,10 +111,10 @@ pub use scope_grammar::{Method, MethodFilter, PathClass};
 /// `#[axum::debug_handler]`, which must see the added argument.
 pub use scope_macros::require_scopes;
 /// Declares a scope policy; see the [crate documentation](crate) for the grammar.
+///
+#[doc = include_str!("../../docs/matching.md")]
 pub use scope_macros::scopes;
 
-/// Items the macro expansions refer to. Not public API: may change without notice.
 #[doc(hidden)]
-pub mod __private {
-    pub use scope_grammar::{Method, MethodFilter, split_segment};
-}
+#[path = "private.rs"]
+pub mod __private;

@@ -78,8 +78,8 @@ pub struct Rule {
 }
 
 impl Rule {
-    #[doc(hidden)]
-    pub const fn __new(
+    /// What `scopes!` expands to, through `__private::rule`.
+    pub(crate) const fn generated(
         key: &'static str,
         method: MethodFilter,
         pattern: &'static str,
@@ -121,7 +121,7 @@ impl fmt::Display for Rule {
 }
 
 /// The generated matcher: method slot and the path after its leading `/` → rule index.
-type Matcher = fn(usize, &[u8]) -> Option<u16>;
+pub(crate) type Matcher = fn(usize, &[u8]) -> Option<u16>;
 
 /// A compiled scope policy: the rules of one `scopes!` invocation and the static matcher
 /// generated for them.
@@ -151,8 +151,8 @@ pub struct Policy {
 }
 
 impl Policy {
-    #[doc(hidden)]
-    pub const fn __from_generated(rules: &'static [Rule], matcher: Matcher) -> Policy {
+    /// What `scopes!` expands to, through `__private::policy`.
+    pub(crate) const fn generated(rules: &'static [Rule], matcher: Matcher) -> Policy {
         Policy { rules, matcher }
     }
 

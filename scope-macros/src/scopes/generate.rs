@@ -29,12 +29,12 @@ pub(crate) fn policy(rules: &[ValidRule]) -> TokenStream {
         .filter(|&(id, node)| id == 0 || !is_inlined(node))
         .map(|(id, node)| node_fn(&trie, id, node));
     quote! {{
-        const __SCOPE_RULES: &[::scope_runtime::Rule] = &[#(#rule_items),*];
+        const __SCOPE_RULES: &[::scope_runtime::__private::Rule] = &[#(#rule_items),*];
         #(#nodes)*
         fn __scope_match(slot: usize, rest: &[u8]) -> ::core::option::Option<u16> {
             __scope_node_0(slot, ::core::option::Option::Some(rest))
         }
-        ::scope_runtime::Policy::__from_generated(__SCOPE_RULES, __scope_match)
+        ::scope_runtime::__private::policy(__SCOPE_RULES, __scope_match)
     }}
 }
 
@@ -61,17 +61,17 @@ fn rule_tokens(rule: &ValidRule) -> TokenStream {
     };
     let pattern = rule.key.path.as_str();
     let requirement = match &rule.requirement {
-        RequirementInput::Public => quote!(::scope_runtime::Requirement::Public),
+        RequirementInput::Public => quote!(::scope_runtime::__private::Requirement::Public),
         RequirementInput::AllOf(list) => {
             let slice = list.to_slice_tokens();
-            quote!(::scope_runtime::Requirement::AllOf(#slice))
+            quote!(::scope_runtime::__private::Requirement::AllOf(#slice))
         }
         RequirementInput::AnyOf(_, list) => {
             let slice = list.to_slice_tokens();
-            quote!(::scope_runtime::Requirement::AnyOf(#slice))
+            quote!(::scope_runtime::__private::Requirement::AnyOf(#slice))
         }
     };
-    quote!(::scope_runtime::Rule::__new(#key, #method, #pattern, #requirement))
+    quote!(::scope_runtime::__private::rule(#key, #method, #pattern, #requirement))
 }
 
 fn node_name(id: NodeId) -> proc_macro2::Ident {

@@ -360,12 +360,17 @@ pub(crate) fn policy_variant(index: usize, variant: u8) -> Policy {
                 z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
                 z ^= z >> 31;
                 let requirement = REQUIREMENTS[(z % REQUIREMENTS.len() as u64) as usize];
-                Rule::__new(rule.key(), rule.method(), rule.pattern(), requirement)
+                scope_runtime::__private::rule(
+                    rule.key(),
+                    rule.method(),
+                    rule.pattern(),
+                    requirement,
+                )
             })
             .collect();
         Vec::leak(rules)
     });
-    Policy::__from_generated(rules, MATCHERS[index])
+    scope_runtime::__private::policy(rules, MATCHERS[index])
 }
 
 type Matcher = fn(usize, &[u8]) -> Option<u16>;
