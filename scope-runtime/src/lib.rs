@@ -118,3 +118,8 @@ pub use scope_macros::scopes;
 #[doc(hidden)]
 #[path = "private.rs"]
 pub mod __private;
+
+/// The README's Rust, compiled as doctests so that it stays a working program.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;
