@@ -17,7 +17,8 @@
 use quick_cache::sync::Cache;
 use serde_json::Value;
 
-use super::{VerifiedClaims, check_times};
+use super::VerifiedClaims;
+use super::validate::check_times;
 use crate::error::AuthError;
 
 /// Tokens longer than this are verified every time, never cached (4 KiB).
