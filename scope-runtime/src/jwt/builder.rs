@@ -108,7 +108,7 @@ impl JwtVerifierBuilder {
     }
 
     /// Adds the keys of a running JWKS URL source (crate feature `jwks-url`; see
-    /// [`JwksUrl`]). They are used like the keys given to [`key`](Self::key), as they
+    /// [`JwksUrl`](super::JwksUrl)). They are used like the keys given to [`key`](Self::key), as they
     /// are at each request; a token whose `kid` no key has asks the source to fetch
     /// again (rate-limited; the token itself is refused at once, see
     /// [`verify_token`](JwtVerifier::verify_token)). A verifier with a source and no
@@ -163,10 +163,10 @@ impl JwtVerifierBuilder {
         self
     }
 
-    /// How many verified tokens to remember (default [`DEFAULT_CACHE_CAPACITY`]); `0`
+    /// How many verified tokens to remember (default [`DEFAULT_CACHE_CAPACITY`](super::DEFAULT_CACHE_CAPACITY)); `0`
     /// turns the cache off. A remembered token skips the signature check on its next
     /// uses; `exp`, `nbf` and key rotation are checked again at every use, and tokens
-    /// over [`MAX_CACHED_TOKEN_LEN`] are never remembered. Crate feature `cache` (on by
+    /// over [`MAX_CACHED_TOKEN_LEN`](super::MAX_CACHED_TOKEN_LEN) are never remembered. Crate feature `cache` (on by
     /// default).
     #[cfg(feature = "cache")]
     pub fn cache_capacity(mut self, entries: usize) -> Self {
@@ -183,7 +183,7 @@ impl JwtVerifierBuilder {
 
     /// Reads the scopes from this claim only (e.g. `"permissions"` for Auth0 RBAC).
     /// Default: the first present of `scopes`, `scope`, `scp`
-    /// ([`DEFAULT_SCOPES_CLAIMS`]).
+    /// ([`DEFAULT_SCOPES_CLAIMS`](super::DEFAULT_SCOPES_CLAIMS)).
     pub fn scopes_claim(mut self, name: impl Into<String>) -> Self {
         self.scopes_claim = Some(name.into());
         self

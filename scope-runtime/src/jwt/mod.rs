@@ -16,7 +16,7 @@
 //!    claims,
 //! 6. returns the [`VerifiedClaims`], scopes included.
 //!
-//! Every failure is an [`AuthError`] with a fixed public text: no key material, no
+//! Every failure is an [`AuthError`](crate::AuthError) with a fixed public text: no key material, no
 //! token, no internal error text of the JWT library. Nothing here panics on input.
 //!
 //! The crypto backend is jsonwebtoken's pure-Rust `rust_crypto` one; it is installed as
