@@ -60,12 +60,18 @@ use super::{Algorithm, KeyError, VerificationKey};
 #[cfg(feature = "jwks-url")]
 mod fetch;
 #[cfg(feature = "jwks-url")]
-mod remote;
+mod shared;
+#[cfg(feature = "jwks-url")]
+mod task;
+#[cfg(feature = "jwks-url")]
+mod url;
 
 #[cfg(feature = "jwks-url")]
-pub use remote::{
+pub use shared::{JwksSource, JwksStatus};
+#[cfg(feature = "jwks-url")]
+pub use url::{
     DEFAULT_FETCH_TIMEOUT, DEFAULT_MAX_BODY_SIZE, DEFAULT_MAX_KEYS, DEFAULT_MIN_REFRESH_INTERVAL,
-    DEFAULT_REFRESH_INTERVAL, JwksSource, JwksStatus, JwksUrl,
+    DEFAULT_REFRESH_INTERVAL, JwksUrl,
 };
 
 /// The algorithms an RSA key without its own `alg` is pinned to by default: `RS256`.
