@@ -42,8 +42,10 @@ use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
 use jsonwebtoken::{EncodingKey, Header};
-use scope_runtime::jwt::{JwksFile, JwksUrl, JwtVerifier, VerificationKey};
-use scope_runtime::{Policy, Requirement, ScopeLayer, VerifiedClaims, scopes};
+use scope_runtime::{
+    JwksFile, JwksUrl, JwtVerifier, Policy, Requirement, ScopeLayer, VerificationKey,
+    VerifiedClaims, scopes,
+};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 

@@ -21,8 +21,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use scope_runtime::jwt::{JwtVerifier, VerificationKey};
-use scope_runtime::{ScopeLayer, VerifiedClaims, require_scopes};
+use scope_runtime::{JwtVerifier, ScopeLayer, VerificationKey, VerifiedClaims, require_scopes};
 use serde_json::{Value, json};
 
 use crate::agent_os::{ADMIN_SCOPE, AGENT_ID, AGENT_NAME};

@@ -28,7 +28,7 @@ use http::{HeaderMap, HeaderName, HeaderValue};
 use jsonwebtoken::{Algorithm, EncodingKey};
 use libfuzzer_sys::arbitrary::{self, Arbitrary};
 use libfuzzer_sys::fuzz_target;
-use scope_runtime::jwt::{JwtVerifier, TokenSource, VerificationKey};
+use scope_runtime::{JwtVerifier, TokenSource, VerificationKey};
 use serde_json::{Map, Value};
 
 const SECRET: &[u8] = b"fuzz-secret-0123456789-0123456789-0123456789";

@@ -100,8 +100,11 @@ fn cases() -> Vec<(&'static str, Case)> {
                 encoding: EncodingKey::from_rsa_pem(fixture("rsa_private").as_bytes())
                     .expect("key"),
                 decoding: DecodingKey::from_rsa_pem(fixture("rsa_public").as_bytes()).expect("key"),
-                key: VerificationKey::from_pem(Algorithm::RS256, fixture("rsa_public"))
-                    .expect("key"),
+                key: VerificationKey::from_pem(
+                    scope_runtime::Algorithm::RS256,
+                    fixture("rsa_public"),
+                )
+                .expect("key"),
             },
         ),
         (
@@ -110,8 +113,11 @@ fn cases() -> Vec<(&'static str, Case)> {
                 alg: Algorithm::ES256,
                 encoding: EncodingKey::from_ec_pem(fixture("ec_private").as_bytes()).expect("key"),
                 decoding: DecodingKey::from_ec_pem(fixture("ec_public").as_bytes()).expect("key"),
-                key: VerificationKey::from_pem(Algorithm::ES256, fixture("ec_public"))
-                    .expect("key"),
+                key: VerificationKey::from_pem(
+                    scope_runtime::Algorithm::ES256,
+                    fixture("ec_public"),
+                )
+                .expect("key"),
             },
         ),
         (
@@ -120,8 +126,11 @@ fn cases() -> Vec<(&'static str, Case)> {
                 alg: Algorithm::EdDSA,
                 encoding: EncodingKey::from_ed_pem(fixture("ed_private").as_bytes()).expect("key"),
                 decoding: DecodingKey::from_ed_pem(fixture("ed_public").as_bytes()).expect("key"),
-                key: VerificationKey::from_pem(Algorithm::EdDSA, fixture("ed_public"))
-                    .expect("key"),
+                key: VerificationKey::from_pem(
+                    scope_runtime::Algorithm::EdDSA,
+                    fixture("ed_public"),
+                )
+                .expect("key"),
             },
         ),
     ]
@@ -151,7 +160,7 @@ fn bench(c: &mut Criterion) {
             router().layer(ScopeLayer::new(verifier, POLICY).admin_scope("app:superadmin"))
         };
         // The default configuration (verified-token cache on), and the cache off.
-        let guarded = guarded_with(scope_runtime::jwt::DEFAULT_CACHE_CAPACITY);
+        let guarded = guarded_with(scope_runtime::DEFAULT_CACHE_CAPACITY);
         let uncached = guarded_with(0);
         let admin = token(case.alg, &case.encoding, &["app:admin"]);
         let basic = token(case.alg, &case.encoding, &["app:read"]);

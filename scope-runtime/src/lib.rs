@@ -9,8 +9,9 @@
 //!
 //! ```
 //! use axum::{routing::{get, post}, Router};
-//! use scope_runtime::{scopes, require_scopes, JwtVerifier, Policy, ScopeLayer, VerifiedClaims};
-//! use scope_runtime::jwt::VerificationKey;
+//! use scope_runtime::{
+//!     require_scopes, scopes, JwtVerifier, Policy, ScopeLayer, VerificationKey, VerifiedClaims,
+//! };
 //!
 //! static POLICY: Policy = scopes! {
 //!     "GET /agents"         => ["app:read"],
@@ -68,25 +69,147 @@
 //! let policy = scope_runtime::scopes! { "GET /agents*" => ["app:read"] };
 //! ```
 
-mod coverage;
-pub mod error;
-pub mod extract;
-mod guard;
-pub mod jwt;
-pub mod layer;
-pub mod policy;
+//!
+//! # Verifying tokens
+//!
+//! JWT verification: keys, token extraction, signature and claims checks, scopes.
+//!
+//! A [`JwtVerifier`] is built once at start-up with [`JwtVerifier::builder`] and shared
+//! (it is an `Arc` inside). For every request it
+//!
+//! 1. extracts the token ([`TokenSource`]: `Authorization: Bearer`, or a cookie with
+//!    the `cookie` feature),
+//! 2. refuses tokens longer than the cap (default 8 KiB) before decoding anything,
+//! 3. reads the JWS header; the token's `alg` never chooses the algorithm: it only
+//!    selects, among the configured [`VerificationKey`]s (each pinned to one
+//!    algorithm), those pinned to that `alg`; `none` and unknown names never verify,
+//! 4. picks candidate keys by `kid` (see [`JwtVerifier::verify_token`]) and verifies the
+//!    signature with at most those keys,
+//! 5. validates the claims: `exp` (required by default), `nbf`, `iss` and `aud` when
+//!    configured, with a leeway (default 30 s), and the JSON types of the registered
+//!    claims,
+//! 6. returns the [`VerifiedClaims`], scopes included.
+//!
+//! Every failure is an [`AuthError`] with a fixed public text: no key material, no
+//! token, no internal error text of the JWT library. Nothing here panics on input.
+//!
+//! The crypto backend is jsonwebtoken's pure-Rust `rust_crypto` one; it is installed as
+//! jsonwebtoken's process-wide provider automatically when a key or a verifier is
+//! built (unless the application installed a provider of its own first), so there is
+//! no "no crypto provider" panic to guard against. (Only if another crate of the
+//! application also enables jsonwebtoken's `aws_lc_rs` feature *and* calls jsonwebtoken
+//! before any key or verifier is built does the choice fall back to jsonwebtoken; build
+//! the verifier first, or call `CryptoProvider::install_default` yourself.)
+//!
+//! ```
+//! use jsonwebtoken::{encode, EncodingKey, Header};
+//! use scope_runtime::{JwtVerifier, VerificationKey};
+//!
+//! let secret = "your-secret-key-at-least-256-bits-long";
+//! let verifier = JwtVerifier::builder()
+//!     .key(VerificationKey::hs256(secret)?)
+//!     .build()?;
+//!
+//! let exp = jsonwebtoken::get_current_timestamp() + 3600;
+//! let claims = serde_json::json!({ "sub": "user-1", "exp": exp, "scopes": ["app:read"] });
+//! let token = encode(&Header::default(), &claims, &EncodingKey::from_secret(secret.as_bytes()))?;
+//!
+//! let mut headers = http::HeaderMap::new();
+//! headers.insert("authorization", format!("Bearer {token}").parse()?);
+//! let verified = verifier.verify_headers(&headers)?;
+//! assert_eq!(verified.subject(), Some("user-1"));
+//! assert!(verified.has_scope("app:read"));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # Keys from a JWKS
+//!
+//! Keys from a JWKS (RFC 7517 §5), the document identity providers (Keycloak, Auth0,
+//! Okta, Entra ID, ...) publish their signing keys in.
+//!
+//! - [`JwksFile`] reads a JWKS file once, at start-up (Agno's `jwks_file`). The keys it
+//!   returns are ordinary [`VerificationKey`]s for
+//!   [`JwtVerifierBuilder::keys`](crate::JwtVerifierBuilder::keys). No crate feature
+//!   needed.
+//! - `JwksUrl` (crate feature **`jwks-url`**) fetches a JWKS URL, or an OpenID Connect
+//!   issuer's discovery document and then its `jwks_uri`, at start and keeps the keys
+//!   fresh in the background (periodically, and when a token names an unknown `kid`);
+//!   give the running source to `JwtVerifierBuilder::jwks`.
+//!
+//! Both read a JWKS the same way:
+//!
+//! - RSA (2048 to 4096 bits), EC (P-256, P-384) and Ed25519 (`OKP`) keys are used.
+//! - A key's own `alg`, when the JWKS publishes one, pins its algorithm. Otherwise the
+//!   key type decides: EC P-256 → `ES256`, P-384 → `ES384`, Ed25519 → `EdDSA`, and an
+//!   RSA key is pinned to each of the *configured RSA algorithms* (default `RS256`
+//!   only, [`DEFAULT_RSA_ALGORITHMS`]; e.g. add `PS256` for a provider that signs with
+//!   RSA-PSS without saying so in its JWKS).
+//! - Skipped (logged at `debug`): keys for encryption (`use: "enc"`, `key_ops` without
+//!   `verify`, encryption algorithms such as `RSA-OAEP`), unknown key types and
+//!   curves, and symmetric (`oct`) keys: a shared secret is never taken from a JWKS
+//!   (a JWKS is usually public; configure HMAC secrets with
+//!   [`VerificationKey::hmac`]).
+//! - The key's `kid` is its key id, matched against the token's `kid` header.
+//!
+//! A JWKS with no usable key is an error ([`KeyError::NoUsableKeys`]). A file is read
+//! strictly: a supported key that is broken (bad base64url, RSA modulus too short,
+//! point not on the curve, ...) is an error, so a configuration mistake shows at
+//! start-up. A fetched document is read leniently: a broken key is skipped with a
+//! warning and the others are used.
+//!
+//! ```
+//! use scope_runtime::{JwksFile, JwtVerifier};
+//!
+//! # let dir = std::env::temp_dir().join(format!("jwks-doc-{}", std::process::id()));
+//! # std::fs::create_dir_all(&dir)?;
+//! # let path = dir.join("jwks.json");
+//! # std::fs::write(&path, r#"{"keys": [{"kty": "OKP", "crv": "Ed25519", "kid": "ed-1",
+//! #     "x": "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}]}"#)?;
+//! let keys = JwksFile::new(&path).load()?;
+//! assert_eq!(keys[0].kid(), Some("ed-1"));
+//! let verifier = JwtVerifier::builder().keys(keys).build()?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # The shape of the API
+//!
+//! Every public item has one path, at the crate root (`scope_runtime::JwksFile`); the
+//! modules are private. The macros' expansions name only the hidden `__private`
+//! module, which re-exports what they need under one prefix (its items are not API).
+//!
+//! The public API names types of `http`, `axum`, `tower` and `serde_json` (the crates
+//! an axum service already depends on, whose major versions this crate follows) and
+//! of `scope-grammar` (released with it), and no other crate's: the algorithms are this
+//! crate's own [`Algorithm`] and JWKs are taken as JSON text, so the JWT library
+//! behind the verifier is an implementation detail that can change in a patch release.
 
+mod coverage;
+mod error;
+mod extract;
+mod guard;
+mod jwt;
+mod layer;
+mod policy;
+
+// Every public item has one path: here, at the root. Modules are private.
 pub use coverage::{Coverage, RouteKeyError};
 pub use error::{AuthError, InvalidTokenReason};
-pub use extract::{Claims, RequireScopes, ScopeList};
+pub use extract::Claims;
 pub use guard::PathGuard;
 pub use jwt::{
-    ConfigError, JwksError, JwksFile, JwtVerifier, KeyError, TokenSource, VerificationKey,
-    VerifiedClaims,
+    Algorithm, ConfigError, DEFAULT_LEEWAY, DEFAULT_MAX_TOKEN_LEN, DEFAULT_RSA_ALGORITHMS,
+    DEFAULT_SCOPES_CLAIMS, IntoVerificationKey, JwksError, JwksFile, JwtVerifier,
+    JwtVerifierBuilder, KeyError, MAX_JWKS_FILE_SIZE, MAX_LEEWAY, TokenSource, VerificationKey,
+    VerifiedClaims, parse_jwks,
 };
+#[cfg(feature = "cache")]
+pub use jwt::{DEFAULT_CACHE_CAPACITY, MAX_CACHED_TOKEN_LEN};
 #[cfg(feature = "jwks-url")]
-pub use jwt::{JwksSource, JwksUrl};
-pub use layer::{ScopeLayer, ScopeService, Unmapped};
+pub use jwt::{
+    DEFAULT_FETCH_TIMEOUT, DEFAULT_MAX_BODY_SIZE, DEFAULT_MAX_KEYS, DEFAULT_MIN_REFRESH_INTERVAL,
+    DEFAULT_REFRESH_INTERVAL, JwksStatus, JwksUrl, RemoteJwks,
+};
+pub use layer::{ScopeFuture, ScopeLayer, ScopeService, Unmapped};
 pub use policy::{Policy, Requirement, Rule};
 pub use scope_grammar::{Method, MethodFilter, PathClass};
 /// Requires scopes on one async axum handler, checked like [`scopes!`]'s.

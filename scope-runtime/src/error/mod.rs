@@ -37,7 +37,7 @@ use refusal::Challenge;
 /// Why a request was refused.
 ///
 /// Convert it into an HTTP response with [`AuthError::to_response`] (to add a
-/// `realm`) or with [`IntoResponse`] (no realm), so it can be returned from an axum
+/// `realm`) or with [`IntoResponse`](axum::response::IntoResponse) (no realm), so it can be returned from an axum
 /// handler directly.
 ///
 /// ```

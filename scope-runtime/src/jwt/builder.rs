@@ -6,8 +6,9 @@ use std::time::Duration;
 #[cfg(feature = "cache")]
 use super::cache;
 #[cfg(feature = "jwks-url")]
-use super::jwks::JwksSource;
-use super::keys::{self, IntoVerificationKey};
+use super::jwks::RemoteJwks;
+use super::key_checks;
+use super::keys::IntoVerificationKey;
 use super::source;
 use super::verifier::Inner;
 use super::{JwtVerifier, KeyError, TokenSource, VerificationKey, jwks};
@@ -101,7 +102,7 @@ impl JwtVerifierBuilder {
         self
     }
 
-    /// Adds several keys, e.g. the result of [`VerificationKey::from_jwks`].
+    /// Adds several keys, e.g. the result of [`VerificationKey::from_jwks_json`].
     pub fn keys(mut self, keys: impl IntoIterator<Item = VerificationKey>) -> Self {
         self.keys.extend(keys);
         self
@@ -114,7 +115,7 @@ impl JwtVerifierBuilder {
     /// [`verify_token`](JwtVerifier::verify_token)). A verifier with a source and no
     /// other key builds even before the source has fetched anything.
     #[cfg(feature = "jwks-url")]
-    pub fn jwks(mut self, source: JwksSource) -> Self {
+    pub fn jwks(mut self, source: RemoteJwks) -> Self {
         self.dynamic.push(source.dynamic());
         self
     }
@@ -195,7 +196,7 @@ impl JwtVerifierBuilder {
     /// ([`ConfigError::NoKeys`]), leeway above 60 s, a zero length cap, an empty scopes
     /// claim name, an invalid cookie name.
     pub fn build(self) -> Result<JwtVerifier, ConfigError> {
-        keys::ensure_crypto_provider();
+        key_checks::ensure_crypto_provider();
         if let Some(err) = self.key_error {
             return Err(ConfigError::Key(err));
         }

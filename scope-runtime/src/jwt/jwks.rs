@@ -1,60 +1,16 @@
-//! Keys from a JWKS (RFC 7517 §5), the document identity providers (Keycloak, Auth0,
-//! Okta, Entra ID, ...) publish their signing keys in.
-//!
-//! - [`JwksFile`] reads a JWKS file once, at start-up (Agno's `jwks_file`). The keys it
-//!   returns are ordinary [`VerificationKey`]s for
-//!   [`JwtVerifierBuilder::keys`](super::JwtVerifierBuilder::keys). No crate feature
-//!   needed.
-//! - `JwksUrl` (crate feature **`jwks-url`**) fetches a JWKS URL, or an OpenID Connect
-//!   issuer's discovery document and then its `jwks_uri`, at start and keeps the keys
-//!   fresh in the background (periodically, and when a token names an unknown `kid`);
-//!   give the running source to `JwtVerifierBuilder::jwks`.
-//!
-//! Both read a JWKS the same way:
-//!
-//! - RSA (2048 to 4096 bits), EC (P-256, P-384) and Ed25519 (`OKP`) keys are used.
-//! - A key's own `alg`, when the JWKS publishes one, pins its algorithm. Otherwise the
-//!   key type decides: EC P-256 → `ES256`, P-384 → `ES384`, Ed25519 → `EdDSA`, and an
-//!   RSA key is pinned to each of the *configured RSA algorithms* (default `RS256`
-//!   only, [`DEFAULT_RSA_ALGORITHMS`]; e.g. add `PS256` for a provider that signs with
-//!   RSA-PSS without saying so in its JWKS).
-//! - Skipped (logged at `debug`): keys for encryption (`use: "enc"`, `key_ops` without
-//!   `verify`, encryption algorithms such as `RSA-OAEP`), unknown key types and
-//!   curves, and symmetric (`oct`) keys: a shared secret is never taken from a JWKS
-//!   (a JWKS is usually public; configure HMAC secrets with
-//!   [`VerificationKey::hmac`]).
-//! - The key's `kid` is its key id, matched against the token's `kid` header.
-//!
-//! A JWKS with no usable key is an error ([`KeyError::NoUsableKeys`]). A file is read
-//! strictly: a supported key that is broken (bad base64url, RSA modulus too short,
-//! point not on the curve, ...) is an error, so a configuration mistake shows at
-//! start-up. A fetched document is read leniently: a broken key is skipped with a
-//! warning and the others are used.
-//!
-//! ```
-//! use scope_runtime::jwt::{JwtVerifier, jwks::JwksFile};
-//!
-//! # let dir = std::env::temp_dir().join(format!("jwks-doc-{}", std::process::id()));
-//! # std::fs::create_dir_all(&dir)?;
-//! # let path = dir.join("jwks.json");
-//! # std::fs::write(&path, r#"{"keys": [{"kty": "OKP", "crv": "Ed25519", "kid": "ed-1",
-//! #     "x": "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}]}"#)?;
-//! let keys = JwksFile::new(&path).load()?;
-//! assert_eq!(keys[0].kid(), Some("ed-1"));
-//! let verifier = JwtVerifier::builder().keys(keys).build()?;
-//! # Ok::<(), Box<dyn std::error::Error>>(())
-//! ```
+//! Keys from a JWKS: the file reader and the reading rules shared with the URL source
+//! (`jwks/`). The user-facing story is the crate documentation's "Keys from a JWKS".
 
 use std::fmt;
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use jsonwebtoken::AlgorithmFamily;
 use jsonwebtoken::jwk::{AlgorithmParameters, Jwk};
 use serde::Deserialize;
 use serde_json::Value;
 
+use super::algorithm::Family;
 use super::{Algorithm, KeyError, VerificationKey};
 
 #[cfg(feature = "jwks-url")]
@@ -67,7 +23,7 @@ mod task;
 mod url;
 
 #[cfg(feature = "jwks-url")]
-pub use shared::{JwksSource, JwksStatus};
+pub use shared::{JwksStatus, RemoteJwks};
 #[cfg(feature = "jwks-url")]
 pub use url::{
     DEFAULT_FETCH_TIMEOUT, DEFAULT_MAX_BODY_SIZE, DEFAULT_MAX_KEYS, DEFAULT_MIN_REFRESH_INTERVAL,
@@ -121,21 +77,26 @@ pub enum JwksError {
     /// An algorithm given as an RSA algorithm is not one (`RS*` or `PS*`).
     #[error("{0:?} is not an RSA signature algorithm")]
     NotRsaAlgorithm(Algorithm),
+    #[cfg(feature = "jwks-url")]
     /// The JWKS URL (or issuer) is not a usable absolute `https://` (or loopback
     /// `http://`) URL.
     #[error("invalid JWKS URL: {0}")]
     InvalidUrl(&'static str),
+    #[cfg(feature = "jwks-url")]
     /// A plain `http://` URL for a host that is not a loopback address. Keys fetched
     /// without TLS can be replaced by anyone on the path; use `https://` (or allow it
     /// explicitly with `JwksUrl::allow_plain_http`).
     #[error("plain http:// is only allowed for loopback hosts; use https://")]
     PlainHttp,
+    #[cfg(feature = "jwks-url")]
     /// A setting of the JWKS source is out of range.
     #[error("invalid JWKS source setting: {0}")]
     Config(&'static str),
+    #[cfg(feature = "jwks-url")]
     /// A JWKS URL source was started outside of a Tokio runtime.
     #[error("a JWKS URL source must be started inside a Tokio runtime")]
     NoRuntime,
+    #[cfg(feature = "jwks-url")]
     /// The TLS client could not be set up (no root certificate, invalid PEM, ...).
     #[error("TLS setup failed: {0}")]
     Tls(&'static str),
@@ -153,7 +114,7 @@ pub(crate) struct ReadRules<'a> {
 }
 
 pub(crate) fn check_rsa_algorithms(algs: &[Algorithm]) -> Result<(), JwksError> {
-    match algs.iter().find(|alg| alg.family() != AlgorithmFamily::Rsa) {
+    match algs.iter().find(|alg| alg.family() != Family::Rsa) {
         Some(&alg) => Err(JwksError::NotRsaAlgorithm(alg)),
         None => Ok(()),
     }
@@ -238,20 +199,20 @@ pub(crate) fn read_jwks(
 
 /// Reads the verification keys of a JWKS document (its JSON text), as [`JwksFile`]
 /// does: strictly, RSA keys without `alg` pinned to each of `rsa_algorithms`
-/// ([`DEFAULT_RSA_ALGORITHMS`] is the usual choice). See the [module
-/// documentation](self) for which keys are used.
+/// ([`DEFAULT_RSA_ALGORITHMS`] is the usual choice). See the [crate
+/// documentation](crate#keys-from-a-jwks) for which keys are used.
 ///
 /// ```
-/// use scope_runtime::jwt::{Algorithm, jwks};
+/// use scope_runtime::{Algorithm, DEFAULT_RSA_ALGORITHMS, JwksError, parse_jwks};
 ///
 /// let json = r#"{"keys": [
 ///     {"kty": "OKP", "crv": "Ed25519", "kid": "ed-1", "x": "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"},
 ///     {"kty": "oct", "kid": "secret", "k": "c2VjcmV0"}
 /// ]}"#;
-/// let keys = jwks::parse_jwks(json, jwks::DEFAULT_RSA_ALGORITHMS)?;
+/// let keys = parse_jwks(json, DEFAULT_RSA_ALGORITHMS)?;
 /// assert_eq!(keys.len(), 1); // the symmetric key is not used
 /// assert_eq!(keys[0].algorithm(), Algorithm::EdDSA);
-/// # Ok::<(), jwks::JwksError>(())
+/// # Ok::<(), JwksError>(())
 /// ```
 pub fn parse_jwks(
     json: impl AsRef<[u8]>,
@@ -272,7 +233,7 @@ pub fn parse_jwks(
 /// [`JwtVerifierBuilder::keys`](super::JwtVerifierBuilder::keys); tokens are then
 /// matched to them by `kid` (see [`JwtVerifier::verify_token`](super::JwtVerifier::verify_token)).
 /// The file is read at most [`MAX_JWKS_FILE_SIZE`] bytes far, and strictly (see the
-/// [module documentation](self)). To pick up a rotated file, build a new verifier (or
+/// [crate documentation](crate#keys-from-a-jwks)). To pick up a rotated file, build a new verifier (or
 /// serve the JWKS over HTTP and use `JwksUrl`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[must_use]
@@ -344,6 +305,6 @@ pub(crate) trait DynamicKeys: fmt::Debug + Send + Sync {
     /// [`current`](Self::current) may have changed, for the verified-token cache to
     /// invalidate what was verified with older keys. Bumped *after* the keys are
     /// swapped: read it *before* [`current`](Self::current).
-    #[allow(dead_code)] // for the verified-token cache (jwt/cache.rs)
+    #[cfg(feature = "cache")]
     fn generation(&self) -> u64;
 }

@@ -145,11 +145,10 @@ impl JwtVerifier {
         let header: Map<String, Value> = b64_decode(header_b64)
             .and_then(|bytes| strict_object(&bytes))
             .ok_or(invalid(InvalidTokenReason::Malformed))?;
-        let alg: Algorithm = match header.get("alg") {
+        let alg = match header.get("alg") {
             // `none` in any casing, and any unknown name, land here.
-            Some(Value::String(name)) => name
-                .parse()
-                .map_err(|_| invalid(InvalidTokenReason::AlgorithmNotAllowed))?,
+            Some(Value::String(name)) => Algorithm::from_name(name)
+                .ok_or(invalid(InvalidTokenReason::AlgorithmNotAllowed))?,
             _ => return Err(invalid(InvalidTokenReason::Malformed)),
         };
         if header.contains_key("crit") {
@@ -202,7 +201,7 @@ impl JwtVerifier {
         let mut tried = false;
         for key in candidates().filter(|key| kid_matches(key) && key.alg == alg) {
             tried = true;
-            match jsonwebtoken::crypto::verify(signature, message, &key.key, alg) {
+            match jsonwebtoken::crypto::verify(signature, message, &key.key, alg.backend()) {
                 Ok(true) => {
                     let verified = self.accept(&payload)?;
                     #[cfg(feature = "cache")]

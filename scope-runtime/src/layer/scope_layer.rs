@@ -28,8 +28,7 @@ use crate::policy::Policy;
 ///
 /// ```
 /// use axum::{routing::get, Router};
-/// use scope_runtime::{scopes, JwtVerifier, Policy, ScopeLayer, Unmapped};
-/// use scope_runtime::jwt::VerificationKey;
+/// use scope_runtime::{scopes, JwtVerifier, Policy, ScopeLayer, Unmapped, VerificationKey};
 ///
 /// static POLICY: Policy = scopes! {
 ///     "GET /agents" => ["app:read"],

@@ -1,4 +1,4 @@
-//! [`JwksSource`]: the handle of a running JWKS URL source, and the state that its
+//! [`RemoteJwks`]: the handle of a running JWKS URL source, and the state that its
 //! clones, the verifiers and the background task share.
 
 use std::fmt;
@@ -18,11 +18,11 @@ use crate::jwt::VerificationKey;
 /// (an `Arc` inside); clones share the keys and the background task, which stops when
 /// the last clone is dropped.
 #[derive(Clone)]
-pub struct JwksSource {
+pub struct RemoteJwks {
     pub(super) shared: Arc<Shared>,
 }
 
-/// What a [`JwksSource`] has done so far ([`JwksSource::status`]).
+/// What a [`RemoteJwks`] has done so far ([`RemoteJwks::status`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct JwksStatus {
@@ -44,7 +44,7 @@ pub struct JwksStatus {
     pub last_error: Option<String>,
 }
 
-impl JwksSource {
+impl RemoteJwks {
     /// The keys in use now (empty until the first successful fetch).
     pub fn keys(&self) -> Arc<[VerificationKey]> {
         self.shared.current()
@@ -94,7 +94,7 @@ impl JwksSource {
     }
 }
 
-impl fmt::Debug for JwksSource {
+impl fmt::Debug for RemoteJwks {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Debug::fmt(&*self.shared, f)
     }
@@ -176,6 +176,7 @@ impl DynamicKeys for Shared {
         Arc::clone(&self.keys.read().unwrap_or_else(PoisonError::into_inner))
     }
 
+    #[cfg(feature = "cache")]
     fn generation(&self) -> u64 {
         *self.generation.borrow()
     }
@@ -192,7 +193,7 @@ impl DynamicKeys for Shared {
 impl fmt::Debug for Shared {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let keys = self.current();
-        f.debug_struct("JwksSource")
+        f.debug_struct("RemoteJwks")
             .field("url", &self.label)
             .field("keys", &keys.len())
             .finish()

@@ -1,5 +1,5 @@
 //! [`JwksUrl`]: the builder of a JWKS URL source (a JWKS URL, or an issuer whose OpenID
-//! Connect discovery names one), started into a [`JwksSource`].
+//! Connect discovery names one), started into a [`RemoteJwks`].
 
 use std::fmt;
 use std::sync::atomic::{AtomicBool, AtomicU64};
@@ -9,7 +9,7 @@ use std::time::Duration;
 use tokio::sync::{Notify, watch};
 
 use super::fetch::{Fetcher, check_url, tls_config};
-use super::shared::{FetchStatus, JwksSource, Shared};
+use super::shared::{FetchStatus, RemoteJwks, Shared};
 use super::task::{Location, Task};
 use super::{DEFAULT_RSA_ALGORITHMS, JwksError, check_rsa_algorithms};
 use crate::jwt::Algorithm;
@@ -35,9 +35,9 @@ enum Target {
 /// fetched at start and kept fresh in the background.
 ///
 /// Configure it, [`start`](Self::start) it inside a Tokio runtime, and give the
-/// running [`JwksSource`] to
+/// running [`RemoteJwks`] to
 /// [`JwtVerifierBuilder::jwks`](crate::jwt::JwtVerifierBuilder::jwks). The JWKS is read
-/// as the [module documentation](super) says (RSA, EC P-256/P-384, Ed25519; a key's
+/// as the [crate documentation](crate#keys-from-a-jwks) says (RSA, EC P-256/P-384, Ed25519; a key's
 /// `alg` pins it; encryption and symmetric keys are ignored); a key that is broken is
 /// skipped with a warning.
 ///
@@ -61,7 +61,7 @@ enum Target {
 ///   `min_refresh_interval`.
 /// - **Failures keep the last good keys**: an unreachable provider, a timeout, a non-2xx
 ///   status, a body over the size cap, invalid JSON, or a JWKS without a usable key
-///   change nothing (a warning is logged and [`JwksSource::status`] shows it).
+///   change nothing (a warning is logged and [`RemoteJwks::status`] shows it).
 /// - **Bounded**: each fetch has one overall timeout ([`timeout`](Self::timeout),
 ///   default 5 s, connect and TLS included) and a body cap
 ///   ([`max_body_size`](Self::max_body_size), default 256 KiB) enforced while reading
@@ -70,7 +70,7 @@ enum Target {
 /// - The keys are swapped in with a lock held only for a pointer copy; no lock is held
 ///   during a fetch.
 ///
-/// The task stops when the last [`JwksSource`] clone (and every verifier holding one)
+/// The task stops when the last [`RemoteJwks`] clone (and every verifier holding one)
 /// is dropped.
 ///
 /// # HTTP and TLS
@@ -88,7 +88,7 @@ enum Target {
 ///
 /// ```no_run
 /// use std::time::Duration;
-/// use scope_runtime::jwt::{JwtVerifier, jwks::JwksUrl};
+/// use scope_runtime::{JwksUrl, JwtVerifier};
 ///
 /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 /// let source = JwksUrl::new("https://idp.example.com/realms/agents/protocol/openid-connect/certs")
@@ -238,13 +238,13 @@ impl JwksUrl {
 
     /// Checks the settings, builds the HTTP client and starts the background task on
     /// the current Tokio runtime. Returns at once: the first fetch runs in the
-    /// background (see [`JwksSource::wait_until_ready`]).
+    /// background (see [`RemoteJwks::wait_until_ready`]).
     ///
     /// Errors: not inside a Tokio runtime ([`JwksError::NoRuntime`]); an invalid or
     /// plain-`http` URL; a zero interval, timeout or cap, or `refresh_interval` below
     /// `min_refresh_interval` ([`JwksError::Config`]); a non-RSA RSA algorithm; no root
     /// certificate for an `https` URL, or invalid PEM ([`JwksError::Tls`]).
-    pub fn start(self) -> Result<JwksSource, JwksError> {
+    pub fn start(self) -> Result<RemoteJwks, JwksError> {
         check_rsa_algorithms(&self.rsa_algorithms)?;
         if self.min_refresh_interval.is_zero() {
             return Err(JwksError::Config("min_refresh_interval must not be zero"));
@@ -318,6 +318,6 @@ impl JwksUrl {
         };
         let handle = runtime.spawn(task.run());
         let _ = shared.task.set(handle.abort_handle());
-        Ok(JwksSource { shared })
+        Ok(RemoteJwks { shared })
     }
 }

@@ -2,8 +2,9 @@
 // comma in the attribute; several attributes on one handler.
 use axum::Router;
 use axum::routing::get;
-use scope_runtime::jwt::VerificationKey;
-use scope_runtime::{require_scopes, scopes, JwtVerifier, Policy, ScopeLayer, VerifiedClaims};
+use scope_runtime::{
+    require_scopes, scopes, JwtVerifier, Policy, ScopeLayer, VerificationKey, VerifiedClaims,
+};
 
 static POLICY: Policy = scopes! {
     "GET /agents" => [],
