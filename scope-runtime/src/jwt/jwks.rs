@@ -33,19 +33,11 @@ pub use url::{
 /// The algorithms an RSA key without its own `alg` is pinned to by default: `RS256`.
 pub const DEFAULT_RSA_ALGORITHMS: &[Algorithm] = &[Algorithm::RS256];
 
-/// Every algorithm a JWKS key can be pinned to (never HMAC: symmetric keys are not
-/// taken from a JWKS).
-pub(crate) const JWKS_ALGORITHMS: [Algorithm; 9] = [
-    Algorithm::RS256,
-    Algorithm::RS384,
-    Algorithm::RS512,
-    Algorithm::PS256,
-    Algorithm::PS384,
-    Algorithm::PS512,
-    Algorithm::ES256,
-    Algorithm::ES384,
-    Algorithm::EdDSA,
-];
+/// Whether a JWKS key may be pinned to `alg`: never an HMAC algorithm, because a
+/// shared secret is never taken from a JWKS (a JWKS is usually public).
+pub(crate) fn usable_from_jwks(alg: Algorithm) -> bool {
+    alg.family() != Family::Hmac
+}
 
 /// The largest JWKS file [`JwksFile::load`] reads: 1 MiB.
 pub const MAX_JWKS_FILE_SIZE: u64 = 1024 * 1024;

@@ -169,33 +169,36 @@ impl VerificationKey {
     /// An RSA public key in PEM (`BEGIN PUBLIC KEY` or `BEGIN RSA PUBLIC KEY`) for
     /// `RS256/384/512` or `PS256/384/512`.
     pub fn rsa_pem(alg: Algorithm, pem: impl AsRef<[u8]>) -> Result<Self, KeyError> {
-        expect_family(alg, Family::Rsa)?;
-        let pem = pem.as_ref();
-        reject_private_pem(pem)?;
-        let key =
-            DecodingKey::from_rsa_pem(pem).map_err(|_| KeyError::InvalidPem { expected: "RSA" })?;
-        Self::checked(alg, key)
+        let parse = DecodingKey::from_rsa_pem;
+        Self::public_pem(alg, Family::Rsa, pem.as_ref(), parse, "RSA")
     }
 
     /// An EC public key in PEM (`BEGIN PUBLIC KEY`): P-256 for `ES256`, P-384 for
     /// `ES384`.
     pub fn ec_pem(alg: Algorithm, pem: impl AsRef<[u8]>) -> Result<Self, KeyError> {
-        expect_family(alg, Family::Ec)?;
-        let pem = pem.as_ref();
-        reject_private_pem(pem)?;
-        let key =
-            DecodingKey::from_ec_pem(pem).map_err(|_| KeyError::InvalidPem { expected: "EC" })?;
-        Self::checked(alg, key)
+        let parse = DecodingKey::from_ec_pem;
+        Self::public_pem(alg, Family::Ec, pem.as_ref(), parse, "EC")
     }
 
     /// An Ed25519 public key in PEM (`BEGIN PUBLIC KEY`), for `EdDSA`.
     pub fn ed_pem(pem: impl AsRef<[u8]>) -> Result<Self, KeyError> {
-        let pem = pem.as_ref();
+        let parse = DecodingKey::from_ed_pem;
+        Self::public_pem(Algorithm::EdDSA, Family::Ed, pem.as_ref(), parse, "Ed25519")
+    }
+
+    /// A public key of `family` (`expected` in errors) read from PEM by `parse`, pinned
+    /// to `alg`, which must be of that family.
+    fn public_pem(
+        alg: Algorithm,
+        family: Family,
+        pem: &[u8],
+        parse: fn(&[u8]) -> jsonwebtoken::errors::Result<DecodingKey>,
+        expected: &'static str,
+    ) -> Result<Self, KeyError> {
+        expect_family(alg, family)?;
         reject_private_pem(pem)?;
-        let key = DecodingKey::from_ed_pem(pem).map_err(|_| KeyError::InvalidPem {
-            expected: "Ed25519",
-        })?;
-        Self::checked(Algorithm::EdDSA, key)
+        let key = parse(pem).map_err(|_| KeyError::InvalidPem { expected })?;
+        Self::checked(alg, key)
     }
 
     /// A public key in PEM for any asymmetric algorithm: dispatches to

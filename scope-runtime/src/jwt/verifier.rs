@@ -173,7 +173,7 @@ impl JwtVerifier {
             let dynamic = dynamic
                 .iter()
                 .flat_map(|keys| keys.iter())
-                .filter(|key| jwks::JWKS_ALGORITHMS.contains(&key.alg));
+                .filter(|key| jwks::usable_from_jwks(key.alg));
             inner.entries.iter().chain(dynamic)
         };
         let exact_kid =

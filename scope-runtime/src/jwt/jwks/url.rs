@@ -103,7 +103,7 @@ enum Target {
 /// # Ok(())
 /// # }
 /// ```
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 #[must_use]
 pub struct JwksUrl {
     target: Target,
@@ -115,23 +115,16 @@ pub struct JwksUrl {
     max_keys: usize,
     allow_plain_http: bool,
     native_roots: bool,
-    extra_roots: Vec<Vec<u8>>,
+    extra_roots: RootCertificates,
 }
 
-impl fmt::Debug for JwksUrl {
+/// Extra root certificates (PEM texts); `Debug` shows how many, not the bytes.
+#[derive(Clone, Default)]
+struct RootCertificates(Vec<Vec<u8>>);
+
+impl fmt::Debug for RootCertificates {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("JwksUrl")
-            .field("target", &self.target)
-            .field("rsa_algorithms", &self.rsa_algorithms)
-            .field("refresh_interval", &self.refresh_interval)
-            .field("min_refresh_interval", &self.min_refresh_interval)
-            .field("timeout", &self.timeout)
-            .field("max_body_size", &self.max_body_size)
-            .field("max_keys", &self.max_keys)
-            .field("allow_plain_http", &self.allow_plain_http)
-            .field("native_roots", &self.native_roots)
-            .field("extra_roots", &self.extra_roots.len())
-            .finish()
+        write!(f, "{} PEM text(s)", self.0.len())
     }
 }
 
@@ -147,7 +140,7 @@ impl JwksUrl {
             max_keys: DEFAULT_MAX_KEYS,
             allow_plain_http: false,
             native_roots: true,
-            extra_roots: Vec::new(),
+            extra_roots: RootCertificates::default(),
         }
     }
 
@@ -224,7 +217,7 @@ impl JwksUrl {
     /// Trusts the root certificate(s) in this PEM text too (e.g. a private CA of an
     /// internal identity provider). Invalid PEM fails [`start`](Self::start).
     pub fn add_root_certificate_pem(mut self, pem: impl AsRef<[u8]>) -> Self {
-        self.extra_roots.push(pem.as_ref().to_vec());
+        self.extra_roots.0.push(pem.as_ref().to_vec());
         self
     }
 
@@ -289,7 +282,7 @@ impl JwksUrl {
             Location::Jwks(uri) => uri.scheme_str() == Some("https"),
             Location::Issuer { discovery, .. } => discovery.scheme_str() == Some("https"),
         };
-        let tls = tls_config(self.native_roots, &self.extra_roots, need_roots)?;
+        let tls = tls_config(self.native_roots, &self.extra_roots.0, need_roots)?;
         let runtime = tokio::runtime::Handle::try_current().map_err(|_| JwksError::NoRuntime)?;
 
         let notify = Arc::new(Notify::new());
