@@ -388,13 +388,13 @@ fn verifiers() -> &'static Verifiers {
             .expect("plain"),
         strict: JwtVerifier::builder()
             .key(VerificationKey::hs256(SECRET).map(|k| k.with_kid("k1")))
-            .key(VerificationKey::rsa_pem(Algorithm::RS256, RSA_PUBLIC).map(|k| k.with_kid("k2")))
+            .key(VerificationKey::rsa_pem(scope_runtime::Algorithm::RS256, RSA_PUBLIC).map(|k| k.with_kid("k2")))
             .issuer("iss-1")
             .audience("api")
             .build()
             .expect("strict"),
         relaxed: JwtVerifier::builder()
-            .key(VerificationKey::hmac(Algorithm::HS512, SECRET))
+            .key(VerificationKey::hmac(scope_runtime::Algorithm::HS512, SECRET))
             .require_exp(false)
             .scopes_claim("perm")
             .token_source(TokenSource::Cookie("token".into()))
