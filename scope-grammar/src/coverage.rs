@@ -94,17 +94,21 @@ fn fresh_segment(rules: &[RouteKey], routes: &[RouteKey]) -> Vec<u8> {
     fresh
 }
 
-/// The raw path of a pattern with every capture filled with `fresh` (one segment for a
-/// catch-all).
+/// The raw path of a pattern with every capture filled with `fresh`.
 fn instantiate(segments: &[Segment], fresh: &[u8]) -> String {
-    let decoded: Vec<Vec<u8>> = segments
+    encode_path(&fill(segments, fresh))
+}
+
+/// The decoded segments of a pattern with every capture filled with `fresh` (one segment
+/// for a catch-all).
+fn fill(segments: &[Segment], fresh: &[u8]) -> Vec<Vec<u8>> {
+    segments
         .iter()
         .map(|segment| match segment {
             Segment::Literal(lit) => lit.clone(),
             Segment::One { .. } | Segment::Rest { .. } => fresh.to_vec(),
         })
-        .collect();
-    encode_path(&decoded)
+        .collect()
 }
 
 /// The decoded segments of one path that both patterns match, if there is one: where a
@@ -112,13 +116,7 @@ fn instantiate(segments: &[Segment], fresh: &[u8]) -> String {
 fn unify(a: &[Segment], b: &[Segment], fresh: &[u8]) -> Option<Vec<Vec<u8>>> {
     use Segment::{Literal, One, Rest};
     let tail = |rest: &[Segment], at_least_one: bool| -> Option<Vec<Vec<u8>>> {
-        let filled: Vec<Vec<u8>> = rest
-            .iter()
-            .map(|segment| match segment {
-                Literal(lit) => lit.clone(),
-                _ => fresh.to_vec(),
-            })
-            .collect();
+        let filled = fill(rest, fresh);
         let empty = filled.is_empty() || filled == [Vec::<u8>::new()];
         (!(at_least_one && empty)).then_some(filled)
     };

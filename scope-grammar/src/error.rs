@@ -1,40 +1,386 @@
-//! The one error type of the grammar: a message a user can act on.
+//! The one error type of the grammar: which mistake was made, and the message a user can
+//! act on, written once per kind.
 
-use std::fmt;
+use crate::method::Method;
+use crate::request_path::PathClass;
 
-/// A mistake in a route key, a path pattern or a scope.
+/// How a route key must be written; several key messages end with it.
+const KEY_FORMAT: &str =
+    "write the key as `\"METHOD /path\"` with exactly one space, e.g. `\"GET /agents\"`";
+
+/// The methods a rule can name, for the unknown-method message.
+const METHODS: &str =
+    "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS, TRACE, CONNECT, or `*` for any method";
+
+/// A mistake in a route key, a path pattern or a scope: one variant per mistake, with
+/// what its message shows.
 ///
-/// The message names the offending segment or character and, where the fix is obvious,
-/// says what to write instead. The proc-macro turns it into a `compile_error!` spanned on
-/// the literal at fault.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct GrammarError {
-    message: String,
+/// The message (`Display`) names the offending segment or character and, where the fix
+/// is obvious, says what to write instead. The proc-macro turns it into a
+/// `compile_error!` spanned on the literal at fault. Match on the variant to tell
+/// mistakes apart; more variants may come, so a match needs a `_` arm.
+///
+/// ```
+/// use scope_grammar::{GrammarError, Method, RouteKey};
+/// let errors = RouteKey::parse("GTE /agents").unwrap_err();
+/// assert!(matches!(
+///     &errors[0],
+///     GrammarError::UnknownMethod { suggestion: Some(Method::Get), .. }
+/// ));
+/// assert!(errors[0].to_string().contains("did you mean `GET`?"));
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum GrammarError {
+    // The route key as a whole: `"METHOD /path"`.
+    /// The route key is empty or only white space.
+    #[error("the route key is empty: {KEY_FORMAT}")]
+    EmptyKey,
+
+    /// The route key starts with the path: `"/agents"`.
+    #[error(
+        "route key `{shown}` has no method: {KEY_FORMAT}, or `\"* {shown}\"` for any method",
+        shown = .key.escape_debug()
+    )]
+    MissingMethod {
+        /// The key as written.
+        key: String,
+    },
+
+    /// The route key is a method followed by white space only: `"GET "`.
+    #[error(
+        "route key `{shown}` has no path after the method: e.g. `\"{method} /\"` for the root",
+        shown = .key.escape_debug()
+    )]
+    MissingPath {
+        /// The key as written.
+        key: String,
+        /// The method, without the white space after it.
+        method: String,
+    },
+
+    /// The route key starts or ends with white space.
+    #[error(
+        "route key `{shown}` has leading or trailing white space: {KEY_FORMAT}",
+        shown = .key.escape_debug()
+    )]
+    SurroundingWhiteSpace {
+        /// The key as written.
+        key: String,
+    },
+
+    /// The route key has no white space at all: `"GET/agents"`.
+    #[error(
+        "route key `{shown}` has no space between method and path: {KEY_FORMAT}{hint}",
+        shown = .key.escape_debug(),
+        hint = missing_separator_hint(.suggestion.as_deref())
+    )]
+    MissingSeparator {
+        /// The key as written.
+        key: String,
+        /// The key with a space before its first `/`, when it has a `/` after some
+        /// method.
+        suggestion: Option<String>,
+    },
+
+    /// Method and path are separated by white space other than a space: `"GET\t/agents"`.
+    #[error(
+        "route key `{shown}` separates method and path with {described}: use exactly one space, `\"{suggestion}\"`",
+        shown = .key.escape_debug(),
+        described = describe_char(*.separator)
+    )]
+    WrongSeparator {
+        /// The key as written.
+        key: String,
+        /// The white-space character found after the method.
+        separator: char,
+        /// The key with one space between method and path.
+        suggestion: String,
+    },
+
+    /// Method and path are separated by more than one white-space character.
+    #[error(
+        "route key `{shown}` has more than one space between method and path: use exactly one, `\"{suggestion}\"`",
+        shown = .key.escape_debug()
+    )]
+    ExtraSpaces {
+        /// The key as written.
+        key: String,
+        /// The key with one space between method and path.
+        suggestion: String,
+    },
+
+    // The method.
+    /// A standard method in the wrong case: `get`. HTTP methods are case-sensitive.
+    #[error("HTTP methods are case-sensitive: write `{expected}`, not `{method}`")]
+    MethodCase {
+        /// The method as written.
+        method: String,
+        /// The method it spells in upper case.
+        expected: Method,
+    },
+
+    /// A method that is neither a standard one nor `*`.
+    #[error(
+        "unknown HTTP method `{method}`{hint} (expected one of {METHODS})",
+        hint = unknown_method_hint(*.suggestion)
+    )]
+    UnknownMethod {
+        /// The method as written.
+        method: String,
+        /// A standard method within two edits of it, if there is one.
+        suggestion: Option<Method>,
+    },
+
+    // The path pattern.
+    /// The path does not start with `/`.
+    #[error("path `{path}` must start with `/`: {fix}", fix = leading_slash_fix(.path))]
+    MissingLeadingSlash {
+        /// The path as written.
+        path: String,
+    },
+
+    /// Two captures of one path have the same name.
+    #[error("capture name `{name}` is used twice in path `{path}`: give each capture its own name")]
+    DuplicateCapture {
+        /// The repeated name.
+        name: String,
+        /// The path as written.
+        path: String,
+    },
+
+    /// `**` or `{*name}` before the last segment.
+    #[error(
+        "`{segment}` in path `{path}` matches the rest of the path, so it must be the last segment"
+    )]
+    CatchAllNotLast {
+        /// The catch-all segment.
+        segment: String,
+        /// The path as written.
+        path: String,
+    },
+
+    /// An empty segment (`//`) before the last one.
+    #[error(
+        "empty path segment (`//`) in `{path}`: remove the extra `/` (requests with an empty segment are refused before any rule is looked up)"
+    )]
+    EmptySegment {
+        /// The path as written.
+        path: String,
+    },
+
+    /// A `.` or `..` segment.
+    #[error(
+        "dot segment `{segment}` in `{path}`: clients and proxies remove dot segments, so a rule for one cannot be relied on; write the path without it"
+    )]
+    DotSegment {
+        /// The dot segment.
+        segment: String,
+        /// The path as written.
+        path: String,
+    },
+
+    /// `{}` or `{*}`: a capture without a name.
+    #[error(
+        "empty braces `{segment}` in `{path}`: name the capture, e.g. `{{{star}id}}`, or write `{wildcard}`",
+        star = if *.catch_all { "*" } else { "" },
+        wildcard = if *.catch_all { "**" } else { "*" }
+    )]
+    EmptyBraces {
+        /// The segment, `{}` or `{*}`.
+        segment: String,
+        /// The path as written.
+        path: String,
+        /// Whether it is `{*}`, a catch-all.
+        catch_all: bool,
+    },
+
+    /// A capture name that is not an identifier: `{1x}`.
+    #[error(
+        "capture name `{name}` in segment `{segment}` of `{path}` must be an identifier (letters, digits, `_`; not starting with a digit)"
+    )]
+    InvalidCaptureName {
+        /// The name between the braces.
+        name: String,
+        /// The capture segment.
+        segment: String,
+        /// The path as written.
+        path: String,
+    },
+
+    /// A segment with more `{` than `}` or the other way round.
+    #[error(
+        "unbalanced braces in segment `{segment}` of `{path}`: a capture is a whole segment written `{{name}}`"
+    )]
+    UnbalancedBraces {
+        /// The segment.
+        segment: String,
+        /// The path as written.
+        path: String,
+    },
+
+    /// A capture that is only part of a segment: `x{id}`.
+    #[error(
+        "capture inside segment `{segment}` of `{path}`: a capture must be a whole segment, e.g. `/{{name}}`"
+    )]
+    CaptureInsideSegment {
+        /// The segment.
+        segment: String,
+        /// The path as written.
+        path: String,
+    },
+
+    /// A `*` that is only part of a segment: `a*`.
+    #[error(
+        "wildcard inside segment `{segment}` of `{path}`: `*` and `**` must be whole segments (`/*` matches one segment, `/**` the rest)"
+    )]
+    WildcardInsideSegment {
+        /// The segment.
+        segment: String,
+        /// The path as written.
+        path: String,
+    },
+
+    /// A `%` not followed by two hex digits.
+    #[error(
+        "bad percent escape in segment `{segment}` of `{path}`: `%` must be followed by two hex digits, e.g. `%20`"
+    )]
+    BadPercentEscape {
+        /// The segment.
+        segment: String,
+        /// The path as written.
+        path: String,
+    },
+
+    /// A character that a path segment cannot hold unescaped: `?`, `#`, a space,
+    /// non-ASCII...
+    #[error(
+        "segment `{segment}` of `{path}` contains {described}, which is not allowed in a path segment{why}",
+        described = describe_char(*.character),
+        why = path_character_advice(*.character)
+    )]
+    InvalidPathCharacter {
+        /// The first character at fault.
+        character: char,
+        /// The segment.
+        segment: String,
+        /// The path as written.
+        path: String,
+    },
+
+    /// A segment that decodes to `.` or `..`: `%2e`.
+    #[error(
+        "segment `{segment}` of `{path}` is a percent-encoded dot segment: requests spelling it are refused before any rule is looked up, so this rule could never match"
+    )]
+    EncodedDotSegment {
+        /// The segment.
+        segment: String,
+        /// The path as written.
+        path: String,
+    },
+
+    /// An escape of a byte whose requests are refused before any rule is looked up:
+    /// `%2F`, `%5C`, `%25`, a control character.
+    #[error(
+        "escape `{escape}` in segment `{segment}` of `{path}` decodes to {what}: requests spelling it are refused (400) before any rule is looked up, so this rule could never match",
+        what = refused_byte_name(*.class)
+    )]
+    RefusedEscape {
+        /// The escape, as written.
+        escape: String,
+        /// The segment.
+        segment: String,
+        /// The path as written.
+        path: String,
+        /// The class of refused spellings it belongs to.
+        class: PathClass,
+    },
+
+    /// An escape of an unreserved character, which no URI producer escapes: `%41`.
+    #[error(
+        "escape `{escape}` in segment `{segment}` of `{path}` is the unreserved character `{character}`: paths are matched percent-decoded, so write `{character}`"
+    )]
+    UnreservedEscape {
+        /// The escape, as written.
+        escape: String,
+        /// The segment.
+        segment: String,
+        /// The path as written.
+        path: String,
+        /// The character it decodes to.
+        character: char,
+    },
+
+    /// An escape of a reserved character a segment holds unescaped: `%3A`. axum's router
+    /// compares raw paths, so the rule would differ from the route.
+    #[error(
+        "escape `{escape}` in segment `{segment}` of `{path}` is `{character}`, which a path segment holds unescaped: axum's router compares raw paths, so write `{character}` here and in the route"
+    )]
+    NeedlessEscape {
+        /// The escape, as written.
+        escape: String,
+        /// The segment.
+        segment: String,
+        /// The path as written.
+        path: String,
+        /// The character it decodes to.
+        character: char,
+    },
+
+    /// An escape in lower-case hex: `%c3`. axum's router compares raw paths, and routes
+    /// are written in upper case.
+    #[error(
+        "escape `{escape}` in segment `{segment}` of `{path}` is in lower-case hex: axum's router compares raw paths, so write `{upper}` here and in the route",
+        upper = .escape.to_ascii_uppercase()
+    )]
+    LowerCaseEscape {
+        /// The escape, as written.
+        escape: String,
+        /// The segment.
+        segment: String,
+        /// The path as written.
+        path: String,
+    },
+
+    // Scopes.
+    /// An empty scope.
+    #[error("empty scope: a scope is one or more printable ASCII characters")]
+    EmptyScope,
+
+    /// A character outside the scope-token alphabet (printable ASCII except space, `"`
+    /// and `\`).
+    #[error(
+        "scope `{scope}` contains {described}, which RFC 6749 does not allow in a scope (printable ASCII except space, `\"` and `\\`){fix}",
+        described = describe_char(*.character),
+        fix = if *.character == ' ' { "; write one string per scope" } else { "" }
+    )]
+    InvalidScopeCharacter {
+        /// The scope as written.
+        scope: String,
+        /// The first character at fault.
+        character: char,
+    },
+
+    /// A `{` or `}`, kept for scopes that will name a path capture.
+    #[error(
+        "scope `{scope}` contains a brace: `{{` and `}}` are reserved for scopes that name a path capture (a planned feature)"
+    )]
+    ReservedScopeBrace {
+        /// The scope as written.
+        scope: String,
+    },
 }
 
 impl GrammarError {
-    pub(crate) fn new(message: impl Into<String>) -> Self {
-        GrammarError {
-            message: message.into(),
-        }
-    }
-
-    /// The full, human-readable message.
-    pub fn message(&self) -> &str {
-        &self.message
+    /// The full, human-readable message: the same text as `Display`.
+    pub fn message(&self) -> String {
+        self.to_string()
     }
 }
 
-impl fmt::Display for GrammarError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
-impl std::error::Error for GrammarError {}
-
-/// Describes one byte for an error message: printable ASCII as itself, the rest by name.
-pub(crate) fn describe_char(c: char) -> String {
+/// Describes one character for an error message: printable ASCII as itself, the rest by
+/// name.
+fn describe_char(c: char) -> String {
     match c {
         ' ' => "a space".to_owned(),
         '\t' => "a tab".to_owned(),
@@ -45,3 +391,44 @@ pub(crate) fn describe_char(c: char) -> String {
         c => format!("`{c}`"),
     }
 }
+
+fn missing_separator_hint(suggestion: Option<&str>) -> String {
+    suggestion.map_or_else(String::new, |s| format!("; did you mean `\"{s}\"`?"))
+}
+
+fn unknown_method_hint(suggestion: Option<Method>) -> String {
+    suggestion.map_or_else(String::new, |m| format!("; did you mean `{m}`?"))
+}
+
+fn leading_slash_fix(path: &str) -> String {
+    if path.is_empty() {
+        "write `/` for the root".to_owned()
+    } else {
+        format!("did you mean `/{path}`?")
+    }
+}
+
+/// Why a character cannot stand in a path segment, and what to do about it.
+fn path_character_advice(c: char) -> &'static str {
+    match c {
+        '?' => " (a query string is not part of the path; rules match the path only)",
+        '#' => " (a fragment is never sent to the server)",
+        ' ' => " (percent-encode it as `%20` if the raw path really contains it)",
+        c if !c.is_ascii() => {
+            " (request paths are ASCII on the wire: write its percent-encoded UTF-8 bytes)"
+        }
+        _ => " (percent-encode it if the raw path really contains it)",
+    }
+}
+
+fn refused_byte_name(class: PathClass) -> &'static str {
+    match class {
+        PathClass::EncodedSlash => "a `/`",
+        PathClass::Backslash => "a backslash",
+        PathClass::EncodedPercent => "a `%`",
+        _ => "a control character",
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use crate::error::{GrammarError, describe_char};
+use crate::error::GrammarError;
 use crate::method::{Method, MethodFilter};
 use crate::pattern::PathPattern;
 
@@ -20,59 +20,60 @@ impl RouteKey {
     /// are both reported).
     ///
     /// ```
-    /// use scope_grammar::{Method, MethodFilter, RouteKey};
+    /// use scope_grammar::{GrammarError, Method, MethodFilter, RouteKey};
     /// let key = RouteKey::parse("POST /agents/*/runs").unwrap();
     /// assert_eq!(key.method, MethodFilter::Only(Method::Post));
-    /// let errors = RouteKey::parse("GTE /agents").unwrap_err();
-    /// assert!(errors[0].message().contains("did you mean `GET`"));
+    /// let errors = RouteKey::parse("GTE agents").unwrap_err();
+    /// assert!(matches!(
+    ///     &errors[..],
+    ///     [GrammarError::UnknownMethod { suggestion: Some(Method::Get), .. },
+    ///      GrammarError::MissingLeadingSlash { .. }]
+    /// ));
     /// ```
     pub fn parse(key: &str) -> Result<RouteKey, Vec<GrammarError>> {
-        let format_help =
-            "write the key as `\"METHOD /path\"` with exactly one space, e.g. `\"GET /agents\"`";
-        let fail = |msg: String| Err(vec![GrammarError::new(msg)]);
-        // Keys are shown escaped, so a tab or a newline is visible in the message.
-        let shown = key.escape_debug();
+        let fail = |error: GrammarError| Err(vec![error]);
+        let owned = || key.to_owned();
         if key.trim().is_empty() {
-            return fail(format!("the route key is empty: {format_help}"));
+            return fail(GrammarError::EmptyKey);
         }
         if key.starts_with('/') {
-            return fail(format!(
-                "route key `{shown}` has no method: {format_help}, or `\"* {shown}\"` for any method"
-            ));
+            return fail(GrammarError::MissingMethod { key: owned() });
         }
         let trimmed = key.trim_end();
         if trimmed.len() < key.len() && !trimmed.contains(char::is_whitespace) {
-            return fail(format!(
-                "route key `{shown}` has no path after the method: e.g. `\"{trimmed} /\"` for the root"
-            ));
+            return fail(GrammarError::MissingPath {
+                key: owned(),
+                method: trimmed.to_owned(),
+            });
         }
         if key.trim() != key {
-            return fail(format!(
-                "route key `{shown}` has leading or trailing white space: {format_help}"
-            ));
+            return fail(GrammarError::SurroundingWhiteSpace { key: owned() });
         }
         let Some(at) = key.find(char::is_whitespace) else {
-            let hint = match key.find('/') {
-                Some(i) if i > 0 => format!("; did you mean `\"{} {}\"`?", &key[..i], &key[i..]),
-                _ => String::new(),
+            let suggestion = match key.find('/') {
+                Some(i) if i > 0 => Some(format!("{} {}", &key[..i], &key[i..])),
+                _ => None,
             };
-            return fail(format!(
-                "route key `{shown}` has no space between method and path: {format_help}{hint}"
-            ));
+            return fail(GrammarError::MissingSeparator {
+                key: owned(),
+                suggestion,
+            });
         };
         let (method, rest) = key.split_at(at);
         let separator = rest.chars().next().unwrap_or(' ');
         let path = rest[separator.len_utf8()..].trim_start();
         if separator != ' ' {
-            return fail(format!(
-                "route key `{shown}` separates method and path with {}: use exactly one space, `\"{method} {path}\"`",
-                describe_char(separator)
-            ));
+            return fail(GrammarError::WrongSeparator {
+                key: owned(),
+                separator,
+                suggestion: format!("{method} {path}"),
+            });
         }
         if rest[1..].starts_with(char::is_whitespace) {
-            return fail(format!(
-                "route key `{shown}` has more than one space between method and path: use exactly one, `\"{method} {path}\"`"
-            ));
+            return fail(GrammarError::ExtraSpaces {
+                key: owned(),
+                suggestion: format!("{method} {path}"),
+            });
         }
         let method = parse_method(method);
         let path = PathPattern::parse(path);
@@ -106,22 +107,22 @@ fn parse_method(method: &str) -> Result<MethodFilter, GrammarError> {
     if let Some(m) = Method::from_name(method) {
         return Ok(MethodFilter::Only(m));
     }
-    let all = "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS, TRACE, CONNECT, or `*` for any method";
-    if let Some(m) = Method::from_name(&method.to_ascii_uppercase()) {
-        return Err(GrammarError::new(format!(
-            "HTTP methods are case-sensitive: write `{m}`, not `{method}`"
-        )));
+    if let Some(expected) = Method::from_name(&method.to_ascii_uppercase()) {
+        return Err(GrammarError::MethodCase {
+            method: method.to_owned(),
+            expected,
+        });
     }
     let suggestion = Method::ALL
         .into_iter()
         .map(|m| (edit_distance(method, m.as_str()), m))
         .filter(|&(d, _)| d <= 2)
         .min_by_key(|&(d, _)| d)
-        .map(|(_, m)| format!("; did you mean `{m}`?"))
-        .unwrap_or_default();
-    Err(GrammarError::new(format!(
-        "unknown HTTP method `{method}`{suggestion} (expected one of {all})"
-    )))
+        .map(|(_, m)| m);
+    Err(GrammarError::UnknownMethod {
+        method: method.to_owned(),
+        suggestion,
+    })
 }
 
 /// Optimal-string-alignment distance (insertions, deletions, substitutions and adjacent
@@ -155,67 +156,265 @@ fn edit_distance(a: &str, b: &str) -> usize {
 mod tests {
     use super::*;
 
-    fn err(key: &str) -> String {
-        RouteKey::parse(key)
-            .unwrap_err()
-            .iter()
-            .map(|e| e.message().to_owned())
-            .collect::<Vec<_>>()
-            .join("\n")
+    use crate::request_path::PathClass;
+
+    /// The one error `key` is refused with.
+    fn only(key: &str) -> GrammarError {
+        let mut errors = RouteKey::parse(key).unwrap_err();
+        assert_eq!(errors.len(), 1, "{key:?}: {errors:?}");
+        errors.remove(0)
+    }
+
+    fn s(text: &str) -> String {
+        text.to_owned()
     }
 
     #[test]
     fn suggests_methods() {
-        assert!(
-            err("GTE /a").contains("did you mean `GET`?"),
-            "{}",
-            err("GTE /a")
+        use GrammarError::{MethodCase, UnknownMethod};
+        assert_eq!(
+            only("GTE /a"),
+            UnknownMethod {
+                method: s("GTE"),
+                suggestion: Some(Method::Get)
+            }
         );
-        assert!(err("get /a").contains("write `GET`, not `get`"));
-        assert!(err("POTS /a").contains("did you mean `POST`?"));
-        assert!(!err("FROBNICATE /a").contains("did you mean"));
+        assert_eq!(
+            only("get /a"),
+            MethodCase {
+                method: s("get"),
+                expected: Method::Get
+            }
+        );
+        assert_eq!(
+            only("POTS /a"),
+            UnknownMethod {
+                method: s("POTS"),
+                suggestion: Some(Method::Post)
+            }
+        );
+        assert_eq!(
+            only("FROBNICATE /a"),
+            UnknownMethod {
+                method: s("FROBNICATE"),
+                suggestion: None
+            }
+        );
     }
 
     #[test]
     fn rejects_spacing() {
-        assert!(err("GET  /a").contains("more than one space"));
-        assert!(err("GET\t/a").contains("with a tab"), "{}", err("GET\t/a"));
-        assert!(err("").contains("is empty"));
-        assert!(err("GET ").contains("no path after the method"));
-        assert!(err(" GET /a").contains("white space"));
-        assert!(err("GET /a ").contains("white space"));
-        assert!(err("GET/a").contains("did you mean `\"GET /a\"`?"));
-        assert!(err("/a").contains("no method"));
+        use GrammarError::*;
+        for (key, expected) in [
+            (
+                "GET  /a",
+                ExtraSpaces {
+                    key: s("GET  /a"),
+                    suggestion: s("GET /a"),
+                },
+            ),
+            (
+                "GET\t/a",
+                WrongSeparator {
+                    key: s("GET\t/a"),
+                    separator: '\t',
+                    suggestion: s("GET /a"),
+                },
+            ),
+            ("", EmptyKey),
+            (
+                "GET ",
+                MissingPath {
+                    key: s("GET "),
+                    method: s("GET"),
+                },
+            ),
+            (" GET /a", SurroundingWhiteSpace { key: s(" GET /a") }),
+            ("GET /a ", SurroundingWhiteSpace { key: s("GET /a ") }),
+            (
+                "GET/a",
+                MissingSeparator {
+                    key: s("GET/a"),
+                    suggestion: Some(s("GET /a")),
+                },
+            ),
+            (
+                "GET",
+                MissingSeparator {
+                    key: s("GET"),
+                    suggestion: None,
+                },
+            ),
+            ("/a", MissingMethod { key: s("/a") }),
+        ] {
+            assert_eq!(only(key), expected, "{key:?}");
+        }
     }
 
     #[test]
     fn reports_method_and_path_together() {
         let errors = RouteKey::parse("GTE agents").unwrap_err();
-        assert_eq!(errors.len(), 2);
-        assert!(errors[1].message().contains("did you mean `/agents`?"));
+        assert_eq!(
+            errors,
+            [
+                GrammarError::UnknownMethod {
+                    method: s("GTE"),
+                    suggestion: Some(Method::Get)
+                },
+                GrammarError::MissingLeadingSlash { path: s("agents") },
+            ]
+        );
     }
 
     #[test]
     fn path_errors() {
-        for (key, needle) in [
-            ("GET /a//b", "empty path segment"),
-            ("GET /a*", "wildcard inside segment `a*`"),
-            ("GET /x{id}", "capture inside segment `x{id}`"),
-            ("GET /{id", "unbalanced braces"),
-            ("GET /{}", "empty braces"),
-            ("GET /{*}", "empty braces"),
-            ("GET /**/a", "must be the last segment"),
-            ("GET /{*rest}/a", "must be the last segment"),
-            ("GET /{id}/{id}", "`id` is used twice"),
-            ("GET /a?b", "`?`"),
-            ("GET /a#b", "`#`"),
-            ("GET /caf\u{e9}", "non-ASCII"),
-            ("GET /a%2", "percent escape"),
-            ("GET /a/..", "dot segment"),
-            ("GET /{1x}", "must be an identifier"),
+        use GrammarError::*;
+        // Most kinds name the segment at fault and the whole path.
+        let at = |segment: &str, path: &str| (s(segment), s(path));
+        for (key, expected) in [
+            ("GET /a//b", EmptySegment { path: s("/a//b") }),
+            ("GET /a*", {
+                let (segment, path) = at("a*", "/a*");
+                WildcardInsideSegment { segment, path }
+            }),
+            ("GET /x{id}", {
+                let (segment, path) = at("x{id}", "/x{id}");
+                CaptureInsideSegment { segment, path }
+            }),
+            ("GET /{id", {
+                let (segment, path) = at("{id", "/{id");
+                UnbalancedBraces { segment, path }
+            }),
+            ("GET /{}", {
+                let (segment, path) = at("{}", "/{}");
+                EmptyBraces {
+                    segment,
+                    path,
+                    catch_all: false,
+                }
+            }),
+            ("GET /{*}", {
+                let (segment, path) = at("{*}", "/{*}");
+                EmptyBraces {
+                    segment,
+                    path,
+                    catch_all: true,
+                }
+            }),
+            ("GET /**/a", {
+                let (segment, path) = at("**", "/**/a");
+                CatchAllNotLast { segment, path }
+            }),
+            ("GET /{*rest}/a", {
+                let (segment, path) = at("{*rest}", "/{*rest}/a");
+                CatchAllNotLast { segment, path }
+            }),
+            (
+                "GET /{id}/{id}",
+                DuplicateCapture {
+                    name: s("id"),
+                    path: s("/{id}/{id}"),
+                },
+            ),
+            ("GET /a?b", {
+                let (segment, path) = at("a?b", "/a?b");
+                InvalidPathCharacter {
+                    character: '?',
+                    segment,
+                    path,
+                }
+            }),
+            ("GET /a#b", {
+                let (segment, path) = at("a#b", "/a#b");
+                InvalidPathCharacter {
+                    character: '#',
+                    segment,
+                    path,
+                }
+            }),
+            ("GET /caf\u{e9}", {
+                let (segment, path) = at("caf\u{e9}", "/caf\u{e9}");
+                InvalidPathCharacter {
+                    character: '\u{e9}',
+                    segment,
+                    path,
+                }
+            }),
+            ("GET /a%2", {
+                let (segment, path) = at("a%2", "/a%2");
+                BadPercentEscape { segment, path }
+            }),
+            ("GET /a/..", {
+                let (segment, path) = at("..", "/a/..");
+                DotSegment { segment, path }
+            }),
+            (
+                "GET /{1x}",
+                InvalidCaptureName {
+                    name: s("1x"),
+                    segment: s("{1x}"),
+                    path: s("/{1x}"),
+                },
+            ),
+            ("GET /.%2E", {
+                let (segment, path) = at(".%2E", "/.%2E");
+                EncodedDotSegment { segment, path }
+            }),
+            ("GET /a%2F", {
+                let (segment, path) = at("a%2F", "/a%2F");
+                RefusedEscape {
+                    escape: s("%2F"),
+                    segment,
+                    path,
+                    class: PathClass::EncodedSlash,
+                }
+            }),
+            ("GET /a%7f", {
+                let (segment, path) = at("a%7f", "/a%7f");
+                RefusedEscape {
+                    escape: s("%7f"),
+                    segment,
+                    path,
+                    class: PathClass::ControlCharacter,
+                }
+            }),
+            ("GET /%41b", {
+                let (segment, path) = at("%41b", "/%41b");
+                UnreservedEscape {
+                    escape: s("%41"),
+                    segment,
+                    path,
+                    character: 'A',
+                }
+            }),
+            ("GET /a%3A", {
+                let (segment, path) = at("a%3A", "/a%3A");
+                NeedlessEscape {
+                    escape: s("%3A"),
+                    segment,
+                    path,
+                    character: ':',
+                }
+            }),
+            ("GET /%C3%a9", {
+                let (segment, path) = at("%C3%a9", "/%C3%a9");
+                LowerCaseEscape {
+                    escape: s("%a9"),
+                    segment,
+                    path,
+                }
+            }),
+            // How a segment is written is checked before what its escapes decode to.
+            ("GET /%2F?", {
+                let (segment, path) = at("%2F?", "/%2F?");
+                InvalidPathCharacter {
+                    character: '?',
+                    segment,
+                    path,
+                }
+            }),
         ] {
-            let e = err(key);
-            assert!(e.contains(needle), "{key}: {e}");
+            assert_eq!(only(key), expected, "{key}");
         }
     }
 

@@ -57,8 +57,24 @@ impl Method {
     }
 
     /// Parses the exact (case-sensitive) wire name.
+    #[inline]
     pub fn from_name(name: &str) -> Option<Method> {
-        Method::ALL.into_iter().find(|m| m.as_str() == name)
+        // The runtime maps every request's method through here (see `slot_of`): a `match`
+        // compiles to a dispatch on the length and one comparison, where a search of
+        // `ALL` compares up to nine names. `names_round_trip` keeps it the inverse of
+        // `as_str`.
+        match name {
+            "GET" => Some(Method::Get),
+            "HEAD" => Some(Method::Head),
+            "POST" => Some(Method::Post),
+            "PUT" => Some(Method::Put),
+            "PATCH" => Some(Method::Patch),
+            "DELETE" => Some(Method::Delete),
+            "OPTIONS" => Some(Method::Options),
+            "TRACE" => Some(Method::Trace),
+            "CONNECT" => Some(Method::Connect),
+            _ => None,
+        }
     }
 
     /// The matcher slot of this method (see [`slot_of`]).
@@ -98,13 +114,16 @@ pub const SLOT_COUNT: usize = 10;
 /// only `*` rules apply to them.
 pub const OTHER_SLOT: usize = 9;
 
-/// Maps a request method (exact, case-sensitive wire name) to its matcher slot.
+/// Maps a request method (exact, case-sensitive wire name) to its matcher slot: the one
+/// definition of that mapping, for the compile-time matcher and the runtime alike (the
+/// runtime passes `http::Method::as_str()`).
 ///
 /// ```
 /// use scope_grammar::{slot_of, Method, OTHER_SLOT};
 /// assert_eq!(slot_of("GET"), Method::Get.slot());
 /// assert_eq!(slot_of("get"), OTHER_SLOT); // methods are case-sensitive
 /// ```
+#[inline]
 pub fn slot_of(method: &str) -> usize {
     Method::from_name(method).map_or(OTHER_SLOT, Method::slot)
 }
@@ -119,5 +138,25 @@ pub fn method_rank(filter: MethodFilter, slot: usize) -> Option<u8> {
         MethodFilter::Only(Method::Get) if slot == Method::Head.slot() => Some(2),
         MethodFilter::Only(_) => None,
         MethodFilter::Any => Some(1),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip() {
+        for (slot, method) in Method::ALL.into_iter().enumerate() {
+            assert_eq!(Method::from_name(method.as_str()), Some(method));
+            assert_eq!(method.slot(), slot);
+            assert_eq!(slot_of(method.as_str()), slot);
+            let lower = method.as_str().to_ascii_lowercase();
+            assert_eq!(Method::from_name(&lower), None);
+        }
+        for other in ["", "PROPFIND", "GETX", "GE", "*"] {
+            assert_eq!(Method::from_name(other), None);
+            assert_eq!(slot_of(other), OTHER_SLOT);
+        }
     }
 }

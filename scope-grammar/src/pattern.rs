@@ -2,8 +2,10 @@
 
 use std::cmp::Ordering;
 
-use crate::error::{GrammarError, describe_char};
-use crate::request_path::PathClass;
+use crate::error::GrammarError;
+use crate::request_path::{
+    Piece, canonical_escape_at, escape_at, is_unreserved, pieces, refused_byte,
+};
 
 /// One segment of a path pattern.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -64,14 +66,9 @@ impl PathPattern {
     pub fn parse(path: &str) -> Result<PathPattern, Vec<GrammarError>> {
         let mut errors = Vec::new();
         let Some(rest) = path.strip_prefix('/') else {
-            let fix = if path.is_empty() {
-                "write `/` for the root".to_owned()
-            } else {
-                format!("did you mean `/{path}`?")
-            };
-            return Err(vec![GrammarError::new(format!(
-                "path `{path}` must start with `/`: {fix}"
-            ))]);
+            return Err(vec![GrammarError::MissingLeadingSlash {
+                path: path.to_owned(),
+            }]);
         };
         let raw: Vec<&str> = rest.split('/').collect();
         let mut segments = Vec::with_capacity(raw.len());
@@ -84,17 +81,19 @@ impl PathPattern {
                         &segment
                     {
                         if names.contains(&n.as_str()) {
-                            errors.push(GrammarError::new(format!(
-                                "capture name `{n}` is used twice in path `{path}`: give each capture its own name"
-                            )));
+                            errors.push(GrammarError::DuplicateCapture {
+                                name: n.clone(),
+                                path: path.to_owned(),
+                            });
                         } else {
                             names.push(seg.trim_matches(|c| c == '{' || c == '}' || c == '*'));
                         }
                     }
                     if matches!(segment, Segment::Rest { .. }) && !last {
-                        errors.push(GrammarError::new(format!(
-                            "`{seg}` in path `{path}` matches the rest of the path, so it must be the last segment"
-                        )));
+                        errors.push(GrammarError::CatchAllNotLast {
+                            segment: (*seg).to_owned(),
+                            path: path.to_owned(),
+                        });
                     }
                     segments.push(segment);
                 }
@@ -230,20 +229,18 @@ fn is_capture_name(name: &str) -> bool {
 }
 
 fn parse_segment(path: &str, seg: &str, last: bool) -> Result<Segment, GrammarError> {
-    let err = |msg: String| Err(GrammarError::new(msg));
+    let path_owned = || path.to_owned();
+    let seg_owned = || seg.to_owned();
     match seg {
         "" if last => return Ok(Segment::Literal(Vec::new())),
-        "" => {
-            return err(format!(
-                "empty path segment (`//`) in `{path}`: remove the extra `/` (requests with an empty segment are refused before any rule is looked up)"
-            ));
-        }
+        "" => return Err(GrammarError::EmptySegment { path: path_owned() }),
         "*" => return Ok(Segment::One { name: None }),
         "**" => return Ok(Segment::Rest { name: None }),
         "." | ".." => {
-            return err(format!(
-                "dot segment `{seg}` in `{path}`: clients and proxies remove dot segments, so a rule for one cannot be relied on; write the path without it"
-            ));
+            return Err(GrammarError::DotSegment {
+                segment: seg_owned(),
+                path: path_owned(),
+            });
         }
         _ => {}
     }
@@ -253,16 +250,18 @@ fn parse_segment(path: &str, seg: &str, last: bool) -> Result<Segment, GrammarEr
             None => (inner, false),
         };
         if name.is_empty() {
-            return err(format!(
-                "empty braces `{seg}` in `{path}`: name the capture, e.g. `{{{}id}}`, or write `{}`",
-                if rest { "*" } else { "" },
-                if rest { "**" } else { "*" }
-            ));
+            return Err(GrammarError::EmptyBraces {
+                segment: seg_owned(),
+                path: path_owned(),
+                catch_all: rest,
+            });
         }
         if !is_capture_name(name) {
-            return err(format!(
-                "capture name `{name}` in segment `{seg}` of `{path}` must be an identifier (letters, digits, `_`; not starting with a digit)"
-            ));
+            return Err(GrammarError::InvalidCaptureName {
+                name: name.to_owned(),
+                segment: seg_owned(),
+                path: path_owned(),
+            });
         }
         return Ok(if rest {
             Segment::Rest {
@@ -278,52 +277,43 @@ fn parse_segment(path: &str, seg: &str, last: bool) -> Result<Segment, GrammarEr
     if seg.contains('{') || seg.contains('}') {
         let opens = seg.matches('{').count();
         let closes = seg.matches('}').count();
-        return err(if opens != closes {
-            format!(
-                "unbalanced braces in segment `{seg}` of `{path}`: a capture is a whole segment written `{{name}}`"
-            )
+        return Err(if opens != closes {
+            GrammarError::UnbalancedBraces {
+                segment: seg_owned(),
+                path: path_owned(),
+            }
         } else {
-            format!(
-                "capture inside segment `{seg}` of `{path}`: a capture must be a whole segment, e.g. `/{{name}}`"
-            )
+            GrammarError::CaptureInsideSegment {
+                segment: seg_owned(),
+                path: path_owned(),
+            }
         });
     }
     if seg.contains('*') {
-        return err(format!(
-            "wildcard inside segment `{seg}` of `{path}`: `*` and `**` must be whole segments (`/*` matches one segment, `/**` the rest)"
-        ));
+        return Err(GrammarError::WildcardInsideSegment {
+            segment: seg_owned(),
+            path: path_owned(),
+        });
     }
-    let bytes = seg.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        if b == b'%' {
-            let hex = bytes.get(i + 1..i + 3);
-            if !hex.is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit)) {
-                return err(format!(
-                    "bad percent escape in segment `{seg}` of `{path}`: `%` must be followed by two hex digits, e.g. `%20`"
-                ));
+    // Every character and escape is checked before what the escapes decode to, so a
+    // segment with both kinds of mistake reports the one in how it is written.
+    for (i, piece) in pieces(seg.as_bytes(), escape_at) {
+        match piece {
+            Piece::Byte(b'%') => {
+                return Err(GrammarError::BadPercentEscape {
+                    segment: seg_owned(),
+                    path: path_owned(),
+                });
             }
-            i += 3;
-            continue;
+            Piece::Byte(b) if !is_pchar(b) => {
+                return Err(GrammarError::InvalidPathCharacter {
+                    character: seg[i..].chars().next().unwrap_or('\u{fffd}'),
+                    segment: seg_owned(),
+                    path: path_owned(),
+                });
+            }
+            Piece::Byte(_) | Piece::Escape(_) => {}
         }
-        if !is_pchar(b) {
-            let c = seg[i..].chars().next().unwrap_or('\u{fffd}');
-            let why = match c {
-                '?' => " (a query string is not part of the path; rules match the path only)",
-                '#' => " (a fragment is never sent to the server)",
-                ' ' => " (percent-encode it as `%20` if the raw path really contains it)",
-                c if !c.is_ascii() => {
-                    " (request paths are ASCII on the wire: write its percent-encoded UTF-8 bytes)"
-                }
-                _ => " (percent-encode it if the raw path really contains it)",
-            };
-            return err(format!(
-                "segment `{seg}` of `{path}` contains {}, which is not allowed in a path segment{why}",
-                describe_char(c)
-            ));
-        }
-        i += 1;
     }
     decoded_literal(path, seg)
 }
@@ -331,51 +321,52 @@ fn parse_segment(path: &str, seg: &str, last: bool) -> Result<Segment, GrammarEr
 /// The decoded bytes of a literal segment whose characters and escapes are valid, or the
 /// reason no request could ever be matched by it.
 fn decoded_literal(path: &str, seg: &str) -> Result<Segment, GrammarError> {
+    let path_owned = || path.to_owned();
+    let seg_owned = || seg.to_owned();
     let decoded = crate::request_path::decode(seg.as_bytes()).into_owned();
     if decoded == b"." || decoded == b".." {
-        return Err(GrammarError::new(format!(
-            "segment `{seg}` of `{path}` is a percent-encoded dot segment: requests spelling it are refused before any rule is looked up, so this rule could never match"
-        )));
+        return Err(GrammarError::EncodedDotSegment {
+            segment: seg_owned(),
+            path: path_owned(),
+        });
     }
     let bytes = seg.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] != b'%' {
-            i += 1;
+    for (i, piece) in pieces(bytes, escape_at) {
+        let Piece::Escape(byte) = piece else {
             continue;
+        };
+        let escape = seg[i..i + 3].to_owned();
+        if let Some(class) = refused_byte(byte) {
+            return Err(GrammarError::RefusedEscape {
+                escape,
+                segment: seg_owned(),
+                path: path_owned(),
+                class,
+            });
         }
-        let escape = &seg[i..i + 3];
-        let byte = crate::request_path::decode(escape.as_bytes())[0];
-        if let Some(class) = crate::request_path::refused_decoded_byte(byte) {
-            let what = match class {
-                PathClass::EncodedSlash => "a `/`",
-                PathClass::Backslash => "a backslash",
-                PathClass::EncodedPercent => "a `%`",
-                _ => "a control character",
-            };
-            return Err(GrammarError::new(format!(
-                "escape `{escape}` in segment `{seg}` of `{path}` decodes to {what}: requests spelling it are refused (400) before any rule is looked up, so this rule could never match"
-            )));
-        }
-        if crate::request_path::is_unreserved(byte) {
-            let plain = char::from(byte);
-            return Err(GrammarError::new(format!(
-                "escape `{escape}` in segment `{seg}` of `{path}` is the unreserved character `{plain}`: paths are matched percent-decoded, so write `{plain}`"
-            )));
+        if is_unreserved(byte) {
+            return Err(GrammarError::UnreservedEscape {
+                escape,
+                segment: seg_owned(),
+                path: path_owned(),
+                character: char::from(byte),
+            });
         }
         if is_pchar(byte) {
-            let plain = char::from(byte);
-            return Err(GrammarError::new(format!(
-                "escape `{escape}` in segment `{seg}` of `{path}` is `{plain}`, which a path segment holds unescaped: axum's router compares raw paths, so write `{plain}` here and in the route"
-            )));
+            return Err(GrammarError::NeedlessEscape {
+                escape,
+                segment: seg_owned(),
+                path: path_owned(),
+                character: char::from(byte),
+            });
         }
-        if crate::request_path::canonical_escape_at(bytes, i).is_none() {
-            let upper = escape.to_ascii_uppercase();
-            return Err(GrammarError::new(format!(
-                "escape `{escape}` in segment `{seg}` of `{path}` is in lower-case hex: axum's router compares raw paths, so write `{upper}` here and in the route"
-            )));
+        if canonical_escape_at(bytes, i).is_none() {
+            return Err(GrammarError::LowerCaseEscape {
+                escape,
+                segment: seg_owned(),
+                path: path_owned(),
+            });
         }
-        i += 3;
     }
     Ok(Segment::Literal(decoded))
 }

@@ -171,30 +171,9 @@ impl PathClasses {
         {
             return found;
         }
-        let mut i = 0;
-        while i < segment.len() {
-            let class = match segment[i] {
-                b'%' => match escape_at(segment, i) {
-                    Some(b'/') => Some(PathClass::EncodedSlash),
-                    Some(b'\\') => Some(PathClass::Backslash),
-                    Some(b'%') | None => Some(PathClass::EncodedPercent),
-                    Some(b) if is_control(b) => Some(PathClass::ControlCharacter),
-                    Some(_) => None,
-                },
-                b'\\' => Some(PathClass::Backslash),
-                b if is_control(b) => Some(PathClass::ControlCharacter),
-                _ => None,
-            };
-            if let Some(found @ Some(_)) = class.map(refused) {
-                return found;
-            }
-            i += if segment[i] == b'%' && escape_at(segment, i).is_some() {
-                3
-            } else {
-                1
-            };
-        }
-        None
+        // A raw byte and the byte an escape decodes to are refused alike; a `%` that
+        // starts no escape stays a raw `%`, refused as an encoded one would be.
+        pieces(segment, escape_at).find_map(|(_, piece)| refused(refused_byte(piece.byte())?))
     }
 }
 
@@ -210,9 +189,51 @@ fn is_control(b: u8) -> bool {
 }
 
 /// The byte of the `%XX` escape starting at `i`, if it is one.
-fn escape_at(bytes: &[u8], i: usize) -> Option<u8> {
+pub(crate) fn escape_at(bytes: &[u8], i: usize) -> Option<u8> {
     let hex = bytes.get(i + 1..i + 3)?;
     Some(hex_value(hex[0])? << 4 | hex_value(hex[1])?)
+}
+
+/// One unit of a raw path: a byte as written, or an escape and the byte it stands for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Piece {
+    /// A byte as written (a `%` that starts no escape, too).
+    Byte(u8),
+    /// A `%XX` escape (three bytes of the input) and the byte it decodes to.
+    Escape(u8),
+}
+
+impl Piece {
+    /// The byte this piece stands for.
+    pub(crate) fn byte(self) -> u8 {
+        match self {
+            Piece::Byte(b) | Piece::Escape(b) => b,
+        }
+    }
+}
+
+/// Walks `bytes` from the left, one escape (as `escape` reads the `%` at an offset) or
+/// else one byte at a time, yielding each piece with its offset. Every reading of a
+/// path, and every check of a pattern literal, steps over escapes this one way.
+pub(crate) fn pieces(
+    bytes: &[u8],
+    escape: fn(&[u8], usize) -> Option<u8>,
+) -> impl Iterator<Item = (usize, Piece)> + '_ {
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        let at = i;
+        let b = *bytes.get(at)?;
+        let piece = if b == b'%'
+            && let Some(decoded) = escape(bytes, at)
+        {
+            i += 3;
+            Piece::Escape(decoded)
+        } else {
+            i += 1;
+            Piece::Byte(b)
+        };
+        Some((at, piece))
+    })
 }
 
 fn hex_value(b: u8) -> Option<u8> {
@@ -227,13 +248,8 @@ fn hex_value(b: u8) -> Option<u8> {
 /// `.` or `..`, each dot plain or as `%2e`/`%2E`.
 fn is_dot_segment(segment: &[u8]) -> bool {
     let mut dots = 0;
-    let mut i = 0;
-    while i < segment.len() {
-        if segment[i] == b'.' {
-            i += 1;
-        } else if segment[i] == b'%' && escape_at(segment, i) == Some(b'.') {
-            i += 3;
-        } else {
+    for (_, piece) in pieces(segment, escape_at) {
+        if piece.byte() != b'.' {
             return false;
         }
         dots += 1;
@@ -261,19 +277,9 @@ pub fn decode_into(raw: &[u8], out: &mut [u8]) -> usize {
 /// Copies `raw` into `out`, replacing each escape that `escape` decodes by its byte.
 fn read_into(raw: &[u8], out: &mut [u8], escape: fn(&[u8], usize) -> Option<u8>) -> usize {
     assert!(out.len() >= raw.len(), "reading buffer too short");
-    let mut i = 0;
     let mut n = 0;
-    while i < raw.len() {
-        match (raw[i], escape(raw, i)) {
-            (b'%', Some(decoded)) => {
-                out[n] = decoded;
-                i += 3;
-            }
-            (b, _) => {
-                out[n] = b;
-                i += 1;
-            }
-        }
+    for (_, piece) in pieces(raw, escape) {
+        out[n] = piece.byte();
         n += 1;
     }
     n
@@ -332,9 +338,10 @@ pub(crate) fn is_unreserved(b: u8) -> bool {
     b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~')
 }
 
-/// The class a decoded pattern literal's byte belongs to, if requests spelling it are
-/// refused (so a rule for it could never match).
-pub(crate) fn refused_decoded_byte(b: u8) -> Option<PathClass> {
+/// The class of refused spellings a byte of a segment belongs to, whether written as
+/// it is or as an escape (a pattern literal's decoded byte, too). A raw `/` never
+/// occurs inside a segment, so `/` here is always `%2F`.
+pub(crate) fn refused_byte(b: u8) -> Option<PathClass> {
     match b {
         b'/' => Some(PathClass::EncodedSlash),
         b'\\' => Some(PathClass::Backslash),

@@ -1,6 +1,6 @@
 //! Scope tokens (RFC 6749 §3.3) and lists of them.
 
-use crate::error::{GrammarError, describe_char};
+use crate::error::GrammarError;
 
 /// Checks one scope token: one or more of `%x21 / %x23-5B / %x5D-7E` (printable ASCII
 /// without space, `"` and `\`). `{` and `}` are reserved for scopes that will name a path
@@ -14,27 +14,21 @@ use crate::error::{GrammarError, describe_char};
 /// ```
 pub fn validate_scope(scope: &str) -> Result<(), GrammarError> {
     if scope.is_empty() {
-        return Err(GrammarError::new(
-            "empty scope: a scope is one or more printable ASCII characters",
-        ));
+        return Err(GrammarError::EmptyScope);
     }
-    if let Some(c) = scope
+    if let Some(character) = scope
         .chars()
         .find(|&c| !matches!(c, '\x21' | '\x23'..='\x5b' | '\x5d'..='\x7e'))
     {
-        let fix = match c {
-            ' ' => "; write one string per scope",
-            _ => "",
-        };
-        return Err(GrammarError::new(format!(
-            "scope `{scope}` contains {}, which RFC 6749 does not allow in a scope (printable ASCII except space, `\"` and `\\`){fix}",
-            describe_char(c)
-        )));
+        return Err(GrammarError::InvalidScopeCharacter {
+            scope: scope.to_owned(),
+            character,
+        });
     }
     if scope.contains(['{', '}']) {
-        return Err(GrammarError::new(format!(
-            "scope `{scope}` contains a brace: `{{` and `}}` are reserved for scopes that name a path capture (a planned feature)"
-        )));
+        return Err(GrammarError::ReservedScopeBrace {
+            scope: scope.to_owned(),
+        });
     }
     Ok(())
 }
@@ -86,17 +80,26 @@ mod tests {
         for ok in ["a", "app:read", "x!#$%&'()*+,-./;<=>?@[]^_`|~"] {
             assert!(validate_scope(ok).is_ok(), "{ok}");
         }
-        for (bad, needle) in [
-            ("", "empty scope"),
-            ("a b", "a space"),
-            ("a\"b", "double quote"),
-            ("a\\b", "backslash"),
-            ("caf\u{e9}", "non-ASCII"),
-            ("a\tb", "tab"),
-            ("agents:{id}:run", "reserved"),
+        let scope = |text: &str| text.to_owned();
+        let bad_character = |text: &str, character| GrammarError::InvalidScopeCharacter {
+            scope: scope(text),
+            character,
+        };
+        for (bad, expected) in [
+            ("", GrammarError::EmptyScope),
+            ("a b", bad_character("a b", ' ')),
+            ("a\"b", bad_character("a\"b", '"')),
+            ("a\\b", bad_character("a\\b", '\\')),
+            ("caf\u{e9}", bad_character("caf\u{e9}", '\u{e9}')),
+            ("a\tb", bad_character("a\tb", '\t')),
+            (
+                "agents:{id}:run",
+                GrammarError::ReservedScopeBrace {
+                    scope: scope("agents:{id}:run"),
+                },
+            ),
         ] {
-            let e = validate_scope(bad).unwrap_err();
-            assert!(e.message().contains(needle), "{bad}: {e}");
+            assert_eq!(validate_scope(bad), Err(expected), "{bad:?}");
         }
     }
 }

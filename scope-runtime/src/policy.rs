@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use scope_grammar::{MethodFilter, OTHER_SLOT};
+use scope_grammar::MethodFilter;
 
 /// What a rule requires of the caller.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -186,7 +186,7 @@ impl Policy {
         method: &http::Method,
         path: &[u8],
     ) -> Option<&'static Rule> {
-        self.lookup_slot(method_slot(method), path)
+        self.lookup_slot(scope_grammar::slot_of(method.as_str()), path)
     }
 
     fn lookup_slot(&self, slot: usize, path: &[u8]) -> Option<&'static Rule> {
@@ -248,22 +248,4 @@ pub(crate) fn with_readings<R>(raw: &[u8], f: impl FnOnce(&[u8], &[u8]) -> R) ->
     let d = scope_grammar::decode_into(raw, &mut decoded);
     let r = scope_grammar::router_reading_into(raw, &mut routed);
     f(&decoded[..d], &routed[..r])
-}
-
-/// The matcher slot of a request method, without comparing strings for the standard ones.
-fn method_slot(method: &http::Method) -> usize {
-    use scope_grammar::Method as M;
-    let m = match *method {
-        http::Method::GET => M::Get,
-        http::Method::HEAD => M::Head,
-        http::Method::POST => M::Post,
-        http::Method::PUT => M::Put,
-        http::Method::PATCH => M::Patch,
-        http::Method::DELETE => M::Delete,
-        http::Method::OPTIONS => M::Options,
-        http::Method::TRACE => M::Trace,
-        http::Method::CONNECT => M::Connect,
-        _ => return OTHER_SLOT,
-    };
-    m.slot()
 }
