@@ -1,16 +1,11 @@
 //! The one error type of the grammar: which mistake was made, and the message a user can
 //! act on, written once per kind.
 
+mod wording;
+
 use crate::method::Method;
 use crate::request_path::PathClass;
-
-/// How a route key must be written; several key messages end with it.
-const KEY_FORMAT: &str =
-    "write the key as `\"METHOD /path\"` with exactly one space, e.g. `\"GET /agents\"`";
-
-/// The methods a rule can name, for the unknown-method message.
-const METHODS: &str =
-    "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS, TRACE, CONNECT, or `*` for any method";
+use wording::*;
 
 /// A mistake in a route key, a path pattern or a scope: one variant per mistake, with
 /// what its message shows.
@@ -375,58 +370,6 @@ impl GrammarError {
     /// The full, human-readable message: the same text as `Display`.
     pub fn message(&self) -> String {
         self.to_string()
-    }
-}
-
-/// Describes one character for an error message: printable ASCII as itself, the rest by
-/// name.
-fn describe_char(c: char) -> String {
-    match c {
-        ' ' => "a space".to_owned(),
-        '\t' => "a tab".to_owned(),
-        '"' => "a double quote `\"`".to_owned(),
-        '\\' => "a backslash `\\`".to_owned(),
-        c if c.is_ascii_control() => format!("the control character U+{:04X}", c as u32),
-        c if !c.is_ascii() => format!("the non-ASCII character `{c}` (U+{:04X})", c as u32),
-        c => format!("`{c}`"),
-    }
-}
-
-fn missing_separator_hint(suggestion: Option<&str>) -> String {
-    suggestion.map_or_else(String::new, |s| format!("; did you mean `\"{s}\"`?"))
-}
-
-fn unknown_method_hint(suggestion: Option<Method>) -> String {
-    suggestion.map_or_else(String::new, |m| format!("; did you mean `{m}`?"))
-}
-
-fn leading_slash_fix(path: &str) -> String {
-    if path.is_empty() {
-        "write `/` for the root".to_owned()
-    } else {
-        format!("did you mean `/{path}`?")
-    }
-}
-
-/// Why a character cannot stand in a path segment, and what to do about it.
-fn path_character_advice(c: char) -> &'static str {
-    match c {
-        '?' => " (a query string is not part of the path; rules match the path only)",
-        '#' => " (a fragment is never sent to the server)",
-        ' ' => " (percent-encode it as `%20` if the raw path really contains it)",
-        c if !c.is_ascii() => {
-            " (request paths are ASCII on the wire: write its percent-encoded UTF-8 bytes)"
-        }
-        _ => " (percent-encode it if the raw path really contains it)",
-    }
-}
-
-fn refused_byte_name(class: PathClass) -> &'static str {
-    match class {
-        PathClass::EncodedSlash => "a `/`",
-        PathClass::Backslash => "a backslash",
-        PathClass::EncodedPercent => "a `%`",
-        _ => "a control character",
     }
 }
 
