@@ -1,5 +1,6 @@
-//! Pieces both examples share: the JSON error body and extractors whose rejections are
-//! that body too.
+//! Pieces both examples share: the JSON error body, extractors whose rejections are
+//! that body too, and the handlers both serve the same way (`/health`, `/me`, the 404
+//! fallback).
 //!
 //! Every error a client can cause is answered `{"detail": "..."}`, the body shape of
 //! the layer's own refusals (and of Agno/FastAPI), never axum's plain-text rejections
@@ -11,6 +12,8 @@ use axum::extract::rejection::{FormRejection, JsonRejection, PathRejection};
 use axum::extract::{FromRequest, FromRequestParts, Multipart, Request};
 use axum::http::{HeaderMap, StatusCode, header::CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
+use scope_runtime::VerifiedClaims;
+use serde_json::{Value, json};
 
 /// A client error, answered as `status` with the JSON body `{"detail": detail}`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,7 +44,7 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = serde_json::json!({ "detail": self.detail });
+        let body = json!({ "detail": self.detail });
         (self.status, Json(body)).into_response()
     }
 }
@@ -169,4 +172,20 @@ impl<S: Send + Sync> FromRequest<S> for RunMessage {
             (Some(message), None) => Ok(RunMessage(message)),
         }
     }
+}
+
+/// `GET /health`: public, so that a probe needs no token.
+pub(crate) async fn health() -> Json<Value> {
+    Json(json!({ "status": "ok" }))
+}
+
+/// `GET /me`: who the caller is, as the verified token says. Any valid token will do,
+/// so the layer's authentication is the only check.
+pub(crate) async fn me(claims: VerifiedClaims) -> Json<Value> {
+    Json(json!({ "sub": claims.subject(), "scopes": claims.scopes() }))
+}
+
+/// The fallback: `{"detail": "Not Found"}`, in the body shape of every other refusal.
+pub(crate) async fn not_found() -> ApiError {
+    ApiError::not_found("Not Found")
 }

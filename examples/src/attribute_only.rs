@@ -24,8 +24,8 @@ use axum::{Json, Router};
 use scope_runtime::{JwtVerifier, ScopeLayer, VerificationKey, VerifiedClaims, require_scopes};
 use serde_json::{Value, json};
 
-use crate::agent_os::{ADMIN_SCOPE, AGENT_ID, AGENT_NAME};
-use crate::api::{ApiError, ApiPath, RunMessage};
+use crate::agent_os::{ADMIN_SCOPE, AGENT_ID, AGENT_NAME, RunRequest};
+use crate::api::{health, me, not_found};
 
 /// The port the `attribute_only` binary listens on when `PORT` is not set.
 pub const DEFAULT_PORT: u16 = 7778;
@@ -63,39 +63,23 @@ pub fn router(secret: &[u8]) -> Router {
 #[derive(Clone, Default)]
 struct Runs(Arc<AtomicU64>);
 
-async fn health() -> Json<Value> {
-    Json(json!({ "status": "ok" }))
-}
-
-/// Any valid token: the layer authenticated it, no scope is required.
-async fn me(claims: VerifiedClaims) -> Json<Value> {
-    Json(json!({ "sub": claims.subject(), "scopes": claims.scopes() }))
-}
-
 #[require_scopes("app:read")]
 async fn list_agents() -> Json<Value> {
     Json(json!([{ "id": AGENT_ID, "name": AGENT_NAME }]))
 }
 
+/// A run: counted and answered, not recorded (this example has no store).
 #[require_scopes("app:run", "app:execute")]
 async fn create_run(
     State(runs): State<Runs>,
-    ApiPath(agent_id): ApiPath<String>,
     claims: VerifiedClaims,
-    RunMessage(message): RunMessage,
-) -> Result<Json<Value>, ApiError> {
-    if agent_id != AGENT_ID {
-        return Err(ApiError::not_found("Agent not found"));
-    }
+    RunRequest { agent, message }: RunRequest,
+) -> Json<Value> {
     let run = runs.0.fetch_add(1, Ordering::Relaxed) + 1;
-    Ok(Json(json!({
+    Json(json!({
         "run_id": format!("run-{run}"),
-        "agent_id": AGENT_ID,
+        "agent_id": agent.id,
         "user_id": claims.subject(),
-        "content": format!("{AGENT_NAME} received: {message}"),
-    })))
-}
-
-async fn not_found() -> ApiError {
-    ApiError::not_found("Not Found")
+        "content": agent.reply(&message),
+    }))
 }

@@ -1,0 +1,146 @@
+//! The seed example: Agno's "Custom Scope Mappings" AgentOS, ported to Rust.
+//!
+//! The policy of the seed (plus a public `/health` and an any-valid-token `/me`) is
+//! declared with [`scopes!`] and enforced by one [`ScopeLayer`] on the whole router,
+//! with `app:superadmin` as the admin scope that passes every requirement. Tokens are
+//! HS256 JWTs signed with the secret of `JWT_VERIFICATION_KEY`, exactly as in Agno.
+//!
+//! | route | requirement |
+//! | --- | --- |
+//! | `GET /agents`, `GET /agents/{agent_id}` | `app:read` |
+//! | `POST /agents/{agent_id}/runs` | `app:run` and `app:execute` |
+//! | `GET /sessions` | `app:admin` |
+//! | `GET /sessions/{session_id}` | `app:read` and `sessions:read` |
+//! | `GET /memories` | `memory:admin` |
+//! | `POST /memories` | `memory:write` |
+//! | `GET /config` | `app:admin` |
+//! | `GET /me` | any valid token |
+//! | `GET /health` | nothing (public) |
+//! | anything else | denied (403), except for `app:superadmin` |
+//!
+//! No language model is called: a run answers a deterministic echo
+//! (`"Research Agent received: <message>"`) and records a session and a memory in
+//! memory. Ids are counters (`run-1`, `session-1`, `memory-1`, ...).
+//!
+//! ```no_run
+//! use scope_policy_examples::agent_os::{self, Config};
+//!
+//! # async fn serve() -> Result<(), Box<dyn std::error::Error>> {
+//! let config = Config::from_env()?;
+//! let listener = tokio::net::TcpListener::bind((config.host.as_str(), config.port)).await?;
+//! axum::serve(listener, agent_os::router(&config)).await?;
+//! # Ok(())
+//! # }
+//! ```
+
+// This file is what the example is about: the policy, the router it guards, and the
+// public names. The rest sits beside it, one job a file: `config` (the environment,
+// the verifier), `seed_tokens` (the printed tokens), `store` (the in-memory state),
+// `handlers` (the routes' answers), `agent` (the one agent and its run request).
+mod agent;
+mod config;
+mod handlers;
+mod seed_tokens;
+mod store;
+
+use axum::Router;
+use axum::routing::{get, post};
+use scope_runtime::{JwtVerifier, Policy, ScopeLayer, scopes};
+
+pub(crate) use agent::RunRequest;
+pub use config::{Config, ConfigError, verifier};
+pub use seed_tokens::{SeedToken, seed_tokens};
+
+use crate::api;
+use handlers::{
+    create_memory, create_run, get_agent, get_config, get_session, list_agents, list_memories,
+    list_sessions, method_not_allowed,
+};
+use store::AppState;
+
+/// The scope policy of the seed: every route the server serves is mapped, and
+/// anything unmapped is denied.
+pub static POLICY: Policy = scopes! {
+    "GET /agents"         => ["app:read"],
+    "GET /agents/*"       => ["app:read"],
+    "POST /agents/*/runs" => ["app:run", "app:execute"], // ALL listed scopes
+    "GET /sessions"       => ["app:admin"],
+    "GET /sessions/*"     => ["app:read", "sessions:read"],
+    "GET /memories"       => ["memory:admin"],
+    "POST /memories"      => ["memory:write"],
+    "GET /config"         => ["app:admin"],
+    "GET /health"         => public,   // no token needed at all
+    "GET /me"             => [],       // any valid token
+};
+
+/// Every route [`router_with`] serves, as `"METHOD /path"` keys, for
+/// [`Policy::coverage`]: `tests/tests/coverage.rs` checks that the policy covers each of
+/// them, that each rule is reached, and that the router really serves each of them.
+pub const ROUTES: &[&str] = &[
+    "GET /agents",
+    "GET /agents/{agent_id}",
+    "POST /agents/{agent_id}/runs",
+    "GET /sessions",
+    "GET /sessions/{session_id}",
+    "GET /memories",
+    "POST /memories",
+    "GET /config",
+    "GET /me",
+    "GET /health",
+];
+
+/// The scope that passes every requirement (Agno's `admin_scope`).
+pub const ADMIN_SCOPE: &str = "app:superadmin";
+
+/// The HS256 secret used when `JWT_VERIFICATION_KEY` is not set (the seed's default).
+pub const DEFAULT_JWT_SECRET: &str = "your-secret-key-at-least-256-bits-long";
+
+/// The address the server listens on when `HOST` is not set.
+pub const DEFAULT_HOST: &str = "127.0.0.1";
+
+/// The port the server listens on when `PORT` is not set (the seed's).
+pub const DEFAULT_PORT: u16 = 7777;
+
+/// The id of the one agent this AgentOS serves.
+pub const AGENT_ID: &str = "research-agent";
+
+/// The display name of the one agent.
+pub const AGENT_NAME: &str = "Research Agent";
+
+/// How many sessions (and, separately, memories) are kept; the oldest are dropped
+/// first, so a long-running demo cannot grow without bound.
+pub const MAX_STORED: usize = 1000;
+
+/// The whole AgentOS: routes, in-memory state, and the [`ScopeLayer`] enforcing
+/// [`POLICY`] (admin scope [`ADMIN_SCOPE`]) on every request, unknown routes included,
+/// with the keys of [`verifier`]. This is exactly what the `agent_os` binary serves.
+///
+/// # Panics
+///
+/// If [`verifier`] fails (an empty secret, an unreadable JWKS file, a JWKS URL outside
+/// a Tokio runtime); [`Config::from_env`] never returns an empty secret. The binary
+/// calls [`verifier`] and [`router_with`] to report such errors instead.
+pub fn router(config: &Config) -> Router {
+    let verifier = verifier(config).expect("the configured verification keys load");
+    router_with(verifier)
+}
+
+/// [`router`] with a verifier of your own.
+pub fn router_with(verifier: JwtVerifier) -> Router {
+    Router::new()
+        .route("/agents", get(list_agents))
+        .route("/agents/{agent_id}", get(get_agent))
+        .route("/agents/{agent_id}/runs", post(create_run))
+        .route("/sessions", get(list_sessions))
+        .route("/sessions/{session_id}", get(get_session))
+        .route("/memories", get(list_memories).post(create_memory))
+        .route("/config", get(get_config))
+        .route("/me", get(api::me))
+        .route("/health", get(api::health))
+        // Only the admin scope reaches these two: the layer denies unmapped routes to
+        // everyone else.
+        .fallback(api::not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .with_state(AppState::default())
+        .layer(ScopeLayer::new(verifier, POLICY).admin_scope(ADMIN_SCOPE))
+}
