@@ -15,7 +15,7 @@ use libfuzzer_sys::fuzz_target;
 use scope_grammar::{RouteKey, reference_lookup};
 use scope_runtime::{Policy, scopes};
 
-/// The seed's policy (as in `examples/src/agent_os.rs`).
+/// The seed's policy (as in `examples/src/agent_os/mod.rs`).
 static SEED: Policy = scopes! {
     "GET /agents"         => ["app:read"],
     "GET /agents/*"       => ["app:read"],
