@@ -4,6 +4,8 @@
 //! The keys are the test-only fixtures of `tests/fixtures/` and
 //! `tests/fixtures/jwks/` (see the README there); tokens are minted with jsonwebtoken.
 
+mod common;
+
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -13,12 +15,10 @@ use scope_runtime::jwt::{Algorithm, JwtVerifier, KeyError};
 use scope_runtime::{AuthError, InvalidTokenReason, VerifiedClaims};
 use serde_json::{Value, json};
 
-const RSA_PRIVATE: &str = include_str!("fixtures/rsa_private.pem");
-const RSA_PUBLIC: &str = include_str!("fixtures/rsa_public.pem");
+use common::{EC256_PRIVATE, EC384_PRIVATE, ED_PRIVATE, RSA_PRIVATE, RSA_PUBLIC, b64url};
+
+/// The second RSA key: the key a provider rotates in.
 const RSA2_PRIVATE: &str = include_str!("fixtures/jwks/rsa2_private.pem");
-const EC256_PRIVATE: &str = include_str!("fixtures/ec_p256_private.pem");
-const EC384_PRIVATE: &str = include_str!("fixtures/ec_p384_private.pem");
-const ED_PRIVATE: &str = include_str!("fixtures/ed25519_private.pem");
 
 /// A provider-like JWKS: `rsa-1` (RS256), `ec-p256` (no `alg`), `ec-p384` (ES384),
 /// `ed25519` (EdDSA), plus an encryption key, a symmetric key and a key of an unknown
@@ -77,6 +77,9 @@ fn each_key_type() -> [(&'static str, Algorithm, &'static str); 4] {
 /// the right `kid` with the wrong key fails, an unknown `kid` fails, the encryption key
 /// is not used, HS256 forged with the RSA public key fails.
 fn check_provider_keys(verifier: &JwtVerifier) {
+    use Algorithm::{ES256, HS256, RS256};
+    use InvalidTokenReason::{AlgorithmNotAllowed, BadSignature, UnknownKeyId};
+
     for (kid, alg, private) in each_key_type() {
         let token = mint(alg, private, Some(kid));
         let verified = verifier
@@ -85,61 +88,36 @@ fn check_provider_keys(verifier: &JwtVerifier) {
         assert_eq!(verified.subject(), Some("user-1"));
         assert!(verified.has_scope("app:read"));
     }
-    // The right kid, the wrong key (same key type).
-    let wrong = mint(Algorithm::RS256, RSA2_PRIVATE, Some("rsa-1"));
-    assert_eq!(
-        refused(verifier.verify_token(&wrong)),
-        InvalidTokenReason::BadSignature
-    );
-    // The right kid, another key type's key: its alg is not the one pinned on `rsa-1`.
-    let wrong = mint(Algorithm::ES256, EC256_PRIVATE, Some("rsa-1"));
-    assert_eq!(
-        refused(verifier.verify_token(&wrong)),
-        InvalidTokenReason::AlgorithmNotAllowed
-    );
-    // An unknown kid.
-    let unknown = mint(Algorithm::RS256, RSA_PRIVATE, Some("no-such-key"));
-    assert_eq!(
-        refused(verifier.verify_token(&unknown)),
-        InvalidTokenReason::UnknownKeyId
-    );
-    // `rsa-enc` is the same RSA key as `rsa-1`, published for encryption: not used.
-    let enc = mint(Algorithm::RS256, RSA_PRIVATE, Some("rsa-enc"));
-    assert_eq!(
-        refused(verifier.verify_token(&enc)),
-        InvalidTokenReason::UnknownKeyId
-    );
-    // The symmetric key of the JWKS is not used either.
-    let hmac = mint(
-        Algorithm::HS256,
-        "a-symmetric-secret-that-must-not-come-from-a-jwks",
-        Some("hmac"),
-    );
-    assert_eq!(
-        refused(verifier.verify_token(&hmac)),
-        InvalidTokenReason::UnknownKeyId
-    );
-    // HS256 forged with the RSA public key (PEM, or the JWK's JSON) as the secret.
-    for secret in [RSA_PUBLIC, JWK_RSA1] {
-        for kid in [Some("rsa-1"), None] {
-            let forged = mint(Algorithm::HS256, secret, kid);
-            assert_eq!(
-                refused(verifier.verify_token(&forged)),
-                InvalidTokenReason::AlgorithmNotAllowed
-            );
-        }
+    let hmac_secret = "a-symmetric-secret-that-must-not-come-from-a-jwks";
+    // (alg, signing key or secret, kid, the reason of the refusal)
+    let refusals = [
+        // The right kid, the wrong key (same key type).
+        (RS256, RSA2_PRIVATE, Some("rsa-1"), BadSignature),
+        // The right kid, another key type's key: its alg is not the one pinned on `rsa-1`.
+        (ES256, EC256_PRIVATE, Some("rsa-1"), AlgorithmNotAllowed),
+        // An unknown kid.
+        (RS256, RSA_PRIVATE, Some("no-such-key"), UnknownKeyId),
+        // `rsa-enc` is the same RSA key as `rsa-1`, published for encryption: not used.
+        (RS256, RSA_PRIVATE, Some("rsa-enc"), UnknownKeyId),
+        // The symmetric key of the JWKS is not used either.
+        (HS256, hmac_secret, Some("hmac"), UnknownKeyId),
+        // HS256 forged with the RSA public key (PEM, or the JWK's JSON) as the secret.
+        (HS256, RSA_PUBLIC, Some("rsa-1"), AlgorithmNotAllowed),
+        (HS256, RSA_PUBLIC, None, AlgorithmNotAllowed),
+        (HS256, JWK_RSA1, Some("rsa-1"), AlgorithmNotAllowed),
+        (HS256, JWK_RSA1, None, AlgorithmNotAllowed),
+    ];
+    for (alg, key, kid, reason) in refusals {
+        let token = mint(alg, key, kid);
+        let result = verifier.verify_token(&token);
+        assert_eq!(refused(result), reason, "{alg:?} token, kid {kid:?}");
     }
     // `alg: none` never verifies.
-    use base64::Engine as _;
-    let signed = mint(Algorithm::RS256, RSA_PRIVATE, Some("rsa-1"));
+    let signed = mint(RS256, RSA_PRIVATE, Some("rsa-1"));
     let payload = signed.split('.').nth(1).expect("payload");
-    let none_header = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .encode(json!({ "alg": "none", "kid": "rsa-1" }).to_string());
-    let none = format!("{none_header}.{payload}.");
-    assert_eq!(
-        refused(verifier.verify_token(&none)),
-        InvalidTokenReason::AlgorithmNotAllowed
-    );
+    let none_header = json!({ "alg": "none", "kid": "rsa-1" }).to_string();
+    let none = format!("{}.{payload}.", b64url(none_header.as_bytes()));
+    assert_eq!(refused(verifier.verify_token(&none)), AlgorithmNotAllowed);
 }
 
 // ------------------------------------------------------------------------ files
@@ -314,14 +292,7 @@ mod url {
     /// A token whose header names `kid` and `RS256`, with a junk signature: refused before
     /// any signature is computed when no key has that `kid`.
     fn junk_token(kid: &str) -> String {
-        use base64::Engine as _;
-        let b64 =
-            |v: &Value| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string());
-        format!(
-            "{}.{}.c2ln",
-            b64(&json!({ "alg": "RS256", "kid": kid })),
-            b64(&claims())
-        )
+        common::hand_built(&json!({ "alg": "RS256", "kid": kid }), &claims(), "c2ln")
     }
 
     /// What the provider answers on `/jwks`.
@@ -407,11 +378,16 @@ mod url {
         }
     }
 
+    /// A source fetching at most once per `min_refresh`, and every `refresh` unasked.
+    fn refreshing(url: &str, min_refresh: Duration, refresh: Duration) -> JwksUrl {
+        JwksUrl::new(url)
+            .min_refresh_interval(min_refresh)
+            .refresh_interval(refresh)
+    }
+
     /// A source with short intervals for tests: at most one fetch per 100 ms.
     fn fast(url: &str) -> JwksUrl {
-        JwksUrl::new(url)
-            .min_refresh_interval(Duration::from_millis(100))
-            .refresh_interval(Duration::from_secs(60))
+        refreshing(url, Duration::from_millis(100), Duration::from_secs(60))
             .timeout(Duration::from_millis(500))
     }
 
@@ -519,12 +495,12 @@ mod url {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn periodic_refresh_picks_up_rotation() {
         let provider = Provider::start(Answer::Json(jwks_of(&[JWK_RSA1]))).await;
-        let source = started(
-            JwksUrl::new(provider.url())
-                .min_refresh_interval(Duration::from_millis(50))
-                .refresh_interval(Duration::from_millis(200)),
-        )
-        .await;
+        let every_200_ms = refreshing(
+            &provider.url(),
+            Duration::from_millis(50),
+            Duration::from_millis(200),
+        );
+        let source = started(every_200_ms).await;
         provider.set(Answer::Json(jwks_of(&[JWK_RSA2])));
         // No token asks: the periodic refresh alone brings rsa-2.
         assert!(eventually(|| source.status().key_ids == ["rsa-2"]).await);
@@ -574,11 +550,11 @@ mod url {
         let provider = Provider::start(Answer::Json(jwks_of(&[JWK_RSA1]))).await;
         let min_interval = Duration::from_millis(200);
         let began = Instant::now();
-        let source = started(
-            JwksUrl::new(provider.url())
-                .min_refresh_interval(min_interval)
-                .refresh_interval(Duration::from_secs(60)),
-        )
+        let source = started(refreshing(
+            &provider.url(),
+            min_interval,
+            Duration::from_secs(60),
+        ))
         .await;
         let verifier = verifier_of(&source);
         let start = Instant::now();
@@ -864,12 +840,8 @@ mod url {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn dropping_the_source_stops_fetching() {
         let provider = Provider::start(Answer::Json(jwks_of(&[JWK_RSA1]))).await;
-        let source = started(
-            JwksUrl::new(provider.url())
-                .min_refresh_interval(Duration::from_millis(20))
-                .refresh_interval(Duration::from_millis(20)),
-        )
-        .await;
+        let every_20_ms = Duration::from_millis(20);
+        let source = started(refreshing(&provider.url(), every_20_ms, every_20_ms)).await;
         let verifier = verifier_of(&source);
         assert!(eventually(|| provider.requests() >= 3).await);
         drop(source);

@@ -7,19 +7,8 @@ use axum::Router;
 use axum::routing::{any, get};
 use common::*;
 use http::StatusCode;
-use jsonwebtoken::{Algorithm, EncodingKey};
 use scope_runtime::{Policy, ScopeLayer, Unmapped, scopes};
 use serde_json::json;
-
-static POLICY: Policy = scopes! {
-    "GET /agents"         => ["app:read"],
-    "GET /agents/*"       => ["app:read"],
-    "POST /agents/*/runs" => ["app:run", "app:execute"],
-    "GET /sessions"       => ["app:admin"],
-    "GET /either"         => any["app:read", "app:write"],
-    "GET /me"             => [],
-    "GET /health"         => public,
-};
 
 const ROUTES: &[&str] = &[
     "/agents",
@@ -32,17 +21,14 @@ const ROUTES: &[&str] = &[
     "/unmapped",
 ];
 
+/// A layer enforcing [`AGENTS_API`] with an HS256 verifier.
 fn layer() -> ScopeLayer {
-    ScopeLayer::new(hs256_verifier(), POLICY)
+    ScopeLayer::new(hs256_verifier(), AGENTS_API)
 }
 
 /// Tokens the layer must refuse (each for a different reason), as header values.
 fn invalid_credentials() -> Vec<Vec<u8>> {
-    let bad_signature = sign(
-        Algorithm::HS256,
-        &EncodingKey::from_secret(OTHER_SECRET),
-        &claims(json!({ "scopes": ["app:read"] })),
-    );
+    let bad_signature = forged_token(json!({ "scopes": ["app:read"] }));
     let expired = token(json!({ "scopes": ["app:read"], "exp": now() - 3600 }));
     vec![
         format!("Bearer {bad_signature}").into_bytes(),
@@ -93,11 +79,7 @@ async fn admin_scope_still_needs_a_valid_token() {
     let expired = token(json!({ "scopes": ["app:superadmin"], "exp": now() - 3600 }));
     let reply = send(&app, bearer("GET", "/agents", &expired)).await;
     assert_eq!(reply.status.as_u16(), 401);
-    let forged = sign(
-        Algorithm::HS256,
-        &EncodingKey::from_secret(OTHER_SECRET),
-        &claims(json!({ "scopes": ["app:superadmin"] })),
-    );
+    let forged = forged_token(json!({ "scopes": ["app:superadmin"] }));
     let reply = send(&app, bearer("GET", "/unmapped", &forged)).await;
     assert_invalid_token(&reply, "signature does not match");
     assert_eq!(hits.count(), 0);
@@ -112,29 +94,23 @@ async fn admin_scope_look_alike_does_not_pass() {
         "app:super",
         "app:superadmin ",
     ] {
-        let reply = send(
-            &app,
-            bearer("GET", "/sessions", &token_with_scopes(&[held])),
-        )
-        .await;
-        assert_insufficient(&reply, &["app:admin"]);
+        assert_denied(&app, &hits, "GET", "/sessions", &[held], &["app:admin"]).await;
     }
-    assert_eq!(hits.count(), 0);
 }
 
 #[tokio::test]
 async fn without_admin_scope_configured_superadmin_is_an_ordinary_scope() {
     let (app, hits) = app(ROUTES, layer());
-    let superadmin = token_with_scopes(&["app:superadmin"]);
-    let reply = send(&app, bearer("GET", "/sessions", &superadmin)).await;
-    assert_insufficient(&reply, &["app:admin"]);
-    let reply = send(&app, bearer("POST", "/agents/a1/runs", &superadmin)).await;
-    assert_insufficient(&reply, &["app:run", "app:execute"]);
-    let reply = send(&app, bearer("GET", "/unmapped", &superadmin)).await;
+    let superadmin = ["app:superadmin"];
+    assert_denied(&app, &hits, "GET", "/sessions", &superadmin, &["app:admin"]).await;
+    let run = ["app:run", "app:execute"];
+    assert_denied(&app, &hits, "POST", "/agents/a1/runs", &superadmin, &run).await;
+    let token = token_with_scopes(&superadmin);
+    let reply = send(&app, bearer("GET", "/unmapped", &token)).await;
     assert_eq!(reply.status.as_u16(), 403);
     assert_eq!(hits.count(), 0);
     // It is still a valid token.
-    assert_ok(&send(&app, bearer("GET", "/me", &superadmin)).await);
+    assert_ok(&send(&app, bearer("GET", "/me", &token)).await);
     assert_eq!(hits.count(), 1);
 }
 
@@ -143,27 +119,15 @@ async fn without_admin_scope_configured_superadmin_is_an_ordinary_scope() {
 #[tokio::test]
 async fn unmapped_is_deny_by_default() {
     let (app, hits) = app(ROUTES, layer());
-    assert_missing_token(&send(&app, request("GET", "/unmapped")).await);
-    let reply = send(
-        &app,
-        bearer("GET", "/unmapped", &token_with_scopes(&["app:read"])),
-    )
-    .await;
-    assert_eq!(reply.status.as_u16(), 403);
-    assert_eq!(hits.count(), 0);
+    assert_no_rule_covers(&app, &hits, "GET", "/unmapped").await;
 }
 
 #[tokio::test]
 async fn unmapped_deny_is_401_without_token_and_403_with_one() {
     let (app, hits) = app(ROUTES, layer().unmapped(Unmapped::Deny));
-    assert_missing_token(&send(&app, request("GET", "/unmapped")).await);
+    assert_no_rule_covers(&app, &hits, "GET", "/unmapped").await;
     let reply = send(&app, bearer("GET", "/unmapped", &token_without_scopes())).await;
-    assert_refused(
-        &reply,
-        403,
-        r#"Bearer error="insufficient_scope""#,
-        "Insufficient permissions. No rule grants access to this route",
-    );
+    assert_no_rule(&reply);
     let reply = send(&app, bearer("GET", "/unmapped", "not-a-jwt")).await;
     assert_invalid_token(&reply, "malformed token");
     assert_eq!(hits.count(), 0);
@@ -276,11 +240,8 @@ async fn any_rule_passes_with_one_of_the_scopes() {
 #[tokio::test]
 async fn any_rule_without_any_of_the_scopes_is_403_one_of() {
     let (app, hits) = app(ROUTES, layer());
-    let reply = send(
-        &app,
-        bearer("GET", "/either", &token_with_scopes(&["app:run"])),
-    )
-    .await;
+    let runner = token_with_scopes(&["app:run"]);
+    let reply = send(&app, bearer("GET", "/either", &runner)).await;
     assert_refused(
         &reply,
         403,
@@ -294,16 +255,10 @@ async fn any_rule_without_any_of_the_scopes_is_403_one_of() {
 #[tokio::test]
 async fn all_rule_needs_every_scope() {
     let (app, hits) = app(ROUTES, layer());
-    let reply = send(
-        &app,
-        bearer("POST", "/agents/a1/runs", &token_with_scopes(&["app:run"])),
-    )
-    .await;
-    assert_insufficient(&reply, &["app:run", "app:execute"]);
-    assert_eq!(hits.count(), 0);
-    let both = token_with_scopes(&["app:run", "app:execute"]);
-    assert_ok(&send(&app, bearer("POST", "/agents/a1/runs", &both)).await);
-    assert_eq!(hits.count(), 1);
+    let both = ["app:run", "app:execute"];
+    // One of the two is not enough.
+    assert_denied(&app, &hits, "POST", "/agents/a1/runs", &["app:run"], &both).await;
+    assert_route_needs(&app, &hits, "POST", "/agents/a1/runs", &both).await;
 }
 
 #[tokio::test]
@@ -356,13 +311,7 @@ async fn method_wildcard_covers_extension_methods() {
     // Even with unmapped routes allowed, a `*` rule must catch a non-standard method.
     let layer = ScopeLayer::new(hs256_verifier(), STAR).unmapped(Unmapped::Allow);
     let (app, hits) = app(&["/purge"], layer);
-    assert_missing_token(&send(&app, request("PURGE", "/purge")).await);
-    let reply = send(&app, bearer("PURGE", "/purge", &token_without_scopes())).await;
-    assert_insufficient(&reply, &["cache:purge"]);
-    assert_eq!(hits.count(), 0);
-    let purger = token_with_scopes(&["cache:purge"]);
-    assert_ok(&send(&app, bearer("PURGE", "/purge", &purger)).await);
-    assert_eq!(hits.count(), 1);
+    assert_route_needs(&app, &hits, "PURGE", "/purge", &["cache:purge"]).await;
 }
 
 #[tokio::test]
@@ -387,34 +336,48 @@ static HEAD_POLICY: Policy = scopes! {
     "HEAD /z" => ["b"],
 };
 
+/// `/x`, `/y` and `/z` served by GET handlers, which axum also calls for HEAD.
 fn head_app() -> (Router, Hits) {
-    let hits = Hits::default();
     let router = Router::new()
         .route("/x", get(counted))
         .route("/y", get(counted))
-        .route("/z", get(counted))
-        .with_state(hits.clone())
-        .layer(ScopeLayer::new(hs256_verifier(), HEAD_POLICY));
-    (router, hits)
+        .route("/z", get(counted));
+    guarded(router, ScopeLayer::new(hs256_verifier(), HEAD_POLICY))
+}
+
+/// Asserts the refusal of a HEAD request: `status` and the exact challenge (a reply to
+/// HEAD has no body to check).
+#[track_caller]
+fn assert_head_refused(reply: &Reply, status: u16, challenge: &str) {
+    assert_eq!(reply.status.as_u16(), status, "status");
+    assert_eq!(
+        reply.www_authenticate(),
+        Some(challenge),
+        "WWW-Authenticate"
+    );
+}
+
+/// Asserts that HEAD on `path` needs the scope `needed`: a token holding only `other` is
+/// refused with a challenge naming `needed`, a token holding `needed` is answered (200,
+/// no body), once.
+async fn assert_head_needs(app: &Router, hits: &Hits, path: &str, needed: &str, other: &str) {
+    let before = hits.count();
+    let reply = send(app, bearer("HEAD", path, &token_with_scopes(&[other]))).await;
+    let challenge = format!(r#"Bearer error="insufficient_scope", scope="{needed}""#);
+    assert_head_refused(&reply, 403, &challenge);
+    assert_eq!(hits.count(), before);
+    let reply = send(app, bearer("HEAD", path, &token_with_scopes(&[needed]))).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert!(reply.body.is_empty());
+    assert_eq!(hits.count(), before + 1);
 }
 
 #[tokio::test]
 async fn head_without_a_rule_uses_the_get_rule() {
     let (app, hits) = head_app();
     let reply = send(&app, request("HEAD", "/x")).await;
-    assert_eq!(reply.status.as_u16(), 401);
-    assert_eq!(reply.www_authenticate(), Some("Bearer"));
-    let reply = send(&app, bearer("HEAD", "/x", &token_with_scopes(&["b"]))).await;
-    assert_eq!(reply.status.as_u16(), 403);
-    assert_eq!(
-        reply.www_authenticate(),
-        Some(r#"Bearer error="insufficient_scope", scope="a""#)
-    );
-    assert_eq!(hits.count(), 0);
-    let reply = send(&app, bearer("HEAD", "/x", &token_with_scopes(&["a"]))).await;
-    assert_eq!(reply.status, StatusCode::OK);
-    assert!(reply.body.is_empty());
-    assert_eq!(hits.count(), 1);
+    assert_head_refused(&reply, 401, "Bearer");
+    assert_head_needs(&app, &hits, "/x", "a", "b").await;
 }
 
 #[tokio::test]
@@ -427,15 +390,7 @@ async fn head_rule_overrides_the_get_rule() {
     assert_missing_token(&send(&app, request("GET", "/y")).await);
     assert_eq!(hits.count(), 1);
     // HEAD /z needs `b`, not GET's `a`.
-    let reply = send(&app, bearer("HEAD", "/z", &token_with_scopes(&["a"]))).await;
-    assert_eq!(reply.status.as_u16(), 403);
-    assert_eq!(
-        reply.www_authenticate(),
-        Some(r#"Bearer error="insufficient_scope", scope="b""#)
-    );
-    assert_eq!(hits.count(), 1);
-    let reply = send(&app, bearer("HEAD", "/z", &token_with_scopes(&["b"]))).await;
-    assert_eq!(reply.status, StatusCode::OK);
+    assert_head_needs(&app, &hits, "/z", "b", "a").await;
     assert_eq!(hits.count(), 2);
 }
 
@@ -443,12 +398,10 @@ async fn head_rule_overrides_the_get_rule() {
 
 /// `/api` + an inner router with `/agents` and `/agents/{id}`, the layer on the inner one.
 fn nested_app(policy: Policy) -> (Router, Hits) {
-    let hits = Hits::default();
     let inner = Router::new()
         .route("/agents", any(counted))
-        .route("/agents/{id}", any(counted))
-        .with_state(hits.clone())
-        .layer(ScopeLayer::new(hs256_verifier(), policy));
+        .route("/agents/{id}", any(counted));
+    let (inner, hits) = guarded(inner, ScopeLayer::new(hs256_verifier(), policy));
     (Router::new().nest("/api", inner), hits)
 }
 
@@ -459,15 +412,9 @@ async fn nested_layer_matches_the_full_original_path() {
         "GET /api/agents/*" => ["app:admin"],
     };
     let (app, hits) = nested_app(FULL);
-    assert_missing_token(&send(&app, request("GET", "/api/agents")).await);
-    let reply = send(&app, bearer("GET", "/api/agents", &token_without_scopes())).await;
-    assert_insufficient(&reply, &["app:read"]);
-    let reader = token_with_scopes(&["app:read"]);
-    let reply = send(&app, bearer("GET", "/api/agents/a1", &reader)).await;
-    assert_insufficient(&reply, &["app:admin"]);
-    assert_eq!(hits.count(), 0);
-    assert_ok(&send(&app, bearer("GET", "/api/agents", &reader)).await);
-    assert_eq!(hits.count(), 1);
+    assert_route_needs(&app, &hits, "GET", "/api/agents", &["app:read"]).await;
+    let agent = "/api/agents/a1";
+    assert_denied(&app, &hits, "GET", agent, &["app:read"], &["app:admin"]).await;
 }
 
 #[tokio::test]
@@ -477,18 +424,11 @@ async fn nested_layer_does_not_see_the_stripped_path() {
         "GET /agents/*" => ["app:read"],
     };
     let (app, hits) = nested_app(STRIPPED);
-    // If the layer saw `/agents`, this would be public.
-    assert_missing_token(&send(&app, request("GET", "/api/agents")).await);
-    // If the layer saw `/agents/a1`, `app:read` would pass; `/api/agents/a1` is unmapped.
-    let reader = token_with_scopes(&["app:read"]);
-    let reply = send(&app, bearer("GET", "/api/agents/a1", &reader)).await;
-    assert_refused(
-        &reply,
-        403,
-        r#"Bearer error="insufficient_scope""#,
-        "Insufficient permissions. No rule grants access to this route",
-    );
-    assert_eq!(hits.count(), 0);
+    // If the layer saw the stripped `/agents`, it would be public, and `/agents/a1` would
+    // take `app:read`. It sees `/api/agents` and `/api/agents/a1`: unmapped.
+    for path in ["/api/agents", "/api/agents/a1"] {
+        assert_no_rule_covers(&app, &hits, "GET", path).await;
+    }
 }
 
 #[tokio::test]
@@ -498,49 +438,24 @@ async fn nested_layer_with_doubly_nested_routers_sees_the_outermost_path() {
         "GET /api/agents"    => public,
         "GET /agents"        => public,
     };
-    let hits = Hits::default();
-    let inner = Router::new()
-        .route("/agents", get(counted))
-        .with_state(hits.clone())
-        .layer(ScopeLayer::new(hs256_verifier(), DEEP));
+    let inner = Router::new().route("/agents", get(counted));
+    let (inner, hits) = guarded(inner, ScopeLayer::new(hs256_verifier(), DEEP));
     let app = Router::new().nest("/v1", Router::new().nest("/api", inner));
-    assert_missing_token(&send(&app, request("GET", "/v1/api/agents")).await);
-    assert_eq!(hits.count(), 0);
-    let reader = token_with_scopes(&["app:read"]);
-    assert_ok(&send(&app, bearer("GET", "/v1/api/agents", &reader)).await);
-    assert_eq!(hits.count(), 1);
+    assert_route_needs(&app, &hits, "GET", "/v1/api/agents", &["app:read"]).await;
 }
 
 #[tokio::test]
 async fn top_level_layer_guards_the_fallback() {
     let (app, hits) = app(ROUTES, layer());
-    assert_missing_token(&send(&app, request("GET", "/no/such/route")).await);
-    let reply = send(
-        &app,
-        bearer("GET", "/no/such/route", &token_with_scopes(&["app:read"])),
-    )
-    .await;
-    assert_refused(
-        &reply,
-        403,
-        r#"Bearer error="insufficient_scope""#,
-        "Insufficient permissions. No rule grants access to this route",
-    );
-    assert_eq!(hits.count(), 0);
+    assert_no_rule_covers(&app, &hits, "GET", "/no/such/route").await;
 }
 
 #[tokio::test]
 async fn top_level_layer_guards_a_custom_fallback() {
-    let hits = Hits::default();
-    let app = Router::new()
-        .route("/me", get(counted))
-        .fallback(counted)
-        .with_state(hits.clone())
-        .layer(layer());
-    assert_missing_token(&send(&app, request("GET", "/nope")).await);
-    let reply = send(&app, bearer("POST", "/nope", &token_without_scopes())).await;
-    assert_eq!(reply.status.as_u16(), 403);
-    assert_eq!(hits.count(), 0);
+    let custom = Router::new().route("/me", get(counted)).fallback(counted);
+    let (app, hits) = guarded(custom, layer());
+    assert_no_rule_covers(&app, &hits, "GET", "/nope").await;
+    assert_no_rule_covers(&app, &hits, "POST", "/nope").await;
 }
 
 #[tokio::test]
@@ -548,19 +463,9 @@ async fn top_level_layer_on_nested_router_uses_full_paths() {
     static FULL: Policy = scopes! {
         "GET /api/agents" => ["app:read"],
     };
-    let hits = Hits::default();
-    let inner = Router::new().route("/agents", get(counted));
-    let app = Router::new()
-        .nest("/api", inner)
-        .with_state(hits.clone())
-        .layer(ScopeLayer::new(hs256_verifier(), FULL));
-    assert_missing_token(&send(&app, request("GET", "/api/agents")).await);
-    let reply = send(&app, bearer("GET", "/api/agents", &token_without_scopes())).await;
-    assert_insufficient(&reply, &["app:read"]);
-    assert_eq!(hits.count(), 0);
-    let reader = token_with_scopes(&["app:read"]);
-    assert_ok(&send(&app, bearer("GET", "/api/agents", &reader)).await);
-    assert_eq!(hits.count(), 1);
+    let nested = Router::new().nest("/api", Router::new().route("/agents", get(counted)));
+    let (app, hits) = guarded(nested, ScopeLayer::new(hs256_verifier(), FULL));
+    assert_route_needs(&app, &hits, "GET", "/api/agents", &["app:read"]).await;
 }
 
 #[tokio::test]
@@ -569,14 +474,10 @@ async fn head_uses_the_get_rule_before_a_method_wildcard() {
         "GET /x" => ["a"],
         "* /x"   => public,
     };
-    let hits = Hits::default();
-    let app = Router::new()
-        .route("/x", any(counted))
-        .with_state(hits.clone())
-        .layer(ScopeLayer::new(hs256_verifier(), GET_AND_STAR));
+    let (app, hits) = app(&["/x"], ScopeLayer::new(hs256_verifier(), GET_AND_STAR));
     // HEAD is served by the GET handler, so it takes the GET rule, not `*`'s public.
     let reply = send(&app, request("HEAD", "/x")).await;
-    assert_eq!(reply.status.as_u16(), 401);
+    assert_head_refused(&reply, 401, "Bearer");
     assert_eq!(hits.count(), 0);
     // Other methods take `*`.
     assert_ok(&send(&app, request("POST", "/x")).await);
@@ -590,7 +491,7 @@ async fn head_takes_a_method_wildcard_rule_when_there_is_no_get_rule() {
     };
     let (app, hits) = app(&["/x"], ScopeLayer::new(hs256_verifier(), STAR));
     let reply = send(&app, request("HEAD", "/x")).await;
-    assert_eq!(reply.status.as_u16(), 401);
+    assert_head_refused(&reply, 401, "Bearer");
     assert_eq!(hits.count(), 0);
     let reply = send(&app, bearer("HEAD", "/x", &token_with_scopes(&["a"]))).await;
     assert_eq!(reply.status, StatusCode::OK);
@@ -601,12 +502,7 @@ async fn head_takes_a_method_wildcard_rule_when_there_is_no_get_rule() {
 async fn realm_is_quoted_and_escaped() {
     let (app, hits) = app(ROUTES, layer().realm("my \"api\" \\ caf\u{e9}"));
     let reply = send(&app, request("GET", "/agents")).await;
-    assert_refused(
-        &reply,
-        401,
-        r#"Bearer realm="my \"api\" \\ caf?""#,
-        "Authorization header missing",
-    );
+    assert_missing_token_challenge(&reply, r#"Bearer realm="my \"api\" \\ caf?""#);
     assert_eq!(hits.count(), 0);
 }
 

@@ -53,52 +53,45 @@ fn routes() -> Router<Hits> {
         .route("/debug/{id}", get(debugged))
 }
 
-fn authenticate_only_app(layer: ScopeLayer) -> (Router, Hits) {
-    let hits = Hits::default();
-    (routes().with_state(hits.clone()).layer(layer), hits)
+/// The handlers behind `layer`.
+fn handlers_behind(layer: ScopeLayer) -> (Router, Hits) {
+    guarded(routes(), layer)
+}
+
+/// The handlers behind the authentication-only layer: the attributes alone decide.
+fn authenticate_only_app() -> (Router, Hits) {
+    handlers_behind(ScopeLayer::authenticate_only(hs256_verifier()))
 }
 
 #[tokio::test]
 async fn authenticate_only_passes_with_all_scopes() {
-    let (app, hits) = authenticate_only_app(ScopeLayer::authenticate_only(hs256_verifier()));
-    let token = token_with_scopes(&["app:execute", "app:run"]);
-    assert_ok(&send(&app, bearer("POST", "/run", &token)).await);
-    assert_eq!(hits.count(), 1);
+    let (app, hits) = authenticate_only_app();
+    assert_granted(&app, &hits, "POST", "/run", &["app:execute", "app:run"]).await;
 }
 
 #[tokio::test]
 async fn authenticate_only_missing_scopes_is_403_with_exact_challenge() {
-    let (app, hits) = authenticate_only_app(ScopeLayer::authenticate_only(hs256_verifier()));
+    let (app, hits) = authenticate_only_app();
+    let required = ["app:run", "app:execute"];
     for held in [&[][..], &["app:run"][..], &["app:read"][..]] {
-        let reply = send(&app, bearer("POST", "/run", &token_with_scopes(held))).await;
-        assert_refused(
-            &reply,
-            403,
-            r#"Bearer error="insufficient_scope", scope="app:run app:execute""#,
-            "Insufficient permissions. Required scope(s): app:run, app:execute",
-        );
+        assert_denied(&app, &hits, "POST", "/run", held, &required).await;
     }
-    assert_eq!(hits.count(), 0);
 }
 
 #[tokio::test]
 async fn authenticate_only_missing_scopes_carries_the_realm() {
     let layer = ScopeLayer::authenticate_only(hs256_verifier()).realm("agents");
-    let (app, hits) = authenticate_only_app(layer);
+    let (app, hits) = handlers_behind(layer);
     let reply = send(&app, bearer("GET", "/read", &token_without_scopes())).await;
-    assert_refused(
-        &reply,
-        403,
-        r#"Bearer realm="agents", error="insufficient_scope", scope="app:read""#,
-        "Insufficient permissions. Required scope(s): app:read",
-    );
+    let challenge = r#"Bearer realm="agents", error="insufficient_scope", scope="app:read""#;
+    assert_insufficient_challenge(&reply, challenge, &["app:read"]);
     assert_eq!(hits.count(), 0);
 }
 
 #[tokio::test]
 async fn authenticate_only_without_token_is_401() {
-    let (app, hits) = authenticate_only_app(ScopeLayer::authenticate_only(hs256_verifier()));
-    assert_missing_token(&send(&app, request("POST", "/run")).await);
+    let (app, hits) = authenticate_only_app();
+    assert_token_required(&app, &hits, "POST", "/run").await;
     let reply = send(&app, bearer("POST", "/run", "not-a-jwt")).await;
     assert_invalid_token(&reply, "malformed token");
     assert_eq!(hits.count(), 0);
@@ -106,15 +99,14 @@ async fn authenticate_only_without_token_is_401() {
 
 #[tokio::test]
 async fn authenticate_only_guards_unknown_routes() {
-    let (app, hits) = authenticate_only_app(ScopeLayer::authenticate_only(hs256_verifier()));
-    assert_missing_token(&send(&app, request("GET", "/nope")).await);
-    assert_eq!(hits.count(), 0);
+    let (app, hits) = authenticate_only_app();
+    assert_token_required(&app, &hits, "GET", "/nope").await;
 }
 
 #[tokio::test]
 async fn authenticate_only_admin_scope_passes_the_attribute() {
     let layer = ScopeLayer::authenticate_only(hs256_verifier()).admin_scope("app:superadmin");
-    let (app, hits) = authenticate_only_app(layer);
+    let (app, hits) = handlers_behind(layer);
     let admin = token_with_scopes(&["app:superadmin"]);
     assert_ok(&send(&app, bearer("POST", "/run", &admin)).await);
     assert_ok(&send(&app, bearer("GET", "/read", &admin)).await);
@@ -123,11 +115,9 @@ async fn authenticate_only_admin_scope_passes_the_attribute() {
 
 #[tokio::test]
 async fn admin_scope_is_not_special_unless_configured() {
-    let (app, hits) = authenticate_only_app(ScopeLayer::authenticate_only(hs256_verifier()));
-    let admin = token_with_scopes(&["app:superadmin"]);
-    let reply = send(&app, bearer("GET", "/read", &admin)).await;
-    assert_insufficient(&reply, &["app:read"]);
-    assert_eq!(hits.count(), 0);
+    let (app, hits) = authenticate_only_app();
+    let admin = ["app:superadmin"];
+    assert_denied(&app, &hits, "GET", "/read", &admin, &["app:read"]).await;
 }
 
 static ANY_TOKEN: Policy = scopes! {
@@ -138,20 +128,12 @@ static ANY_TOKEN: Policy = scopes! {
 
 #[tokio::test]
 async fn policy_layer_and_attribute_both_apply() {
-    let (app, hits) = authenticate_only_app(ScopeLayer::new(hs256_verifier(), ANY_TOKEN));
-    // The layer's `[]` rule: no token is the layer's 401.
-    assert_missing_token(&send(&app, request("POST", "/run")).await);
-    // A valid token passes the layer, then the attribute refuses it.
-    let reply = send(
-        &app,
-        bearer("POST", "/run", &token_with_scopes(&["app:run"])),
-    )
-    .await;
-    assert_insufficient(&reply, &["app:run", "app:execute"]);
-    assert_eq!(hits.count(), 0);
-    let token = token_with_scopes(&["app:run", "app:execute"]);
-    assert_ok(&send(&app, bearer("POST", "/run", &token)).await);
-    assert_eq!(hits.count(), 1);
+    let (app, hits) = handlers_behind(ScopeLayer::new(hs256_verifier(), ANY_TOKEN));
+    // The layer's `[]` rule: no token is the layer's 401. A valid token passes the
+    // layer, then the attribute refuses it unless it holds both scopes.
+    let both = ["app:run", "app:execute"];
+    assert_route_needs(&app, &hits, "POST", "/run", &both).await;
+    assert_denied(&app, &hits, "POST", "/run", &["app:run"], &both).await;
 }
 
 #[tokio::test]
@@ -159,44 +141,43 @@ async fn policy_rule_and_attribute_scopes_are_both_required() {
     static BOTH: Policy = scopes! {
         "GET /read" => ["app:list"],
     };
-    let (app, hits) = authenticate_only_app(ScopeLayer::new(hs256_verifier(), BOTH));
+    let (app, hits) = handlers_behind(ScopeLayer::new(hs256_verifier(), BOTH));
     // Only the attribute's scope: the layer refuses.
-    let reply = send(
-        &app,
-        bearer("GET", "/read", &token_with_scopes(&["app:read"])),
-    )
-    .await;
-    assert_insufficient(&reply, &["app:list"]);
+    assert_denied(&app, &hits, "GET", "/read", &["app:read"], &["app:list"]).await;
     // Only the rule's scope: the attribute refuses.
-    let reply = send(
-        &app,
-        bearer("GET", "/read", &token_with_scopes(&["app:list"])),
-    )
-    .await;
-    assert_insufficient(&reply, &["app:read"]);
-    assert_eq!(hits.count(), 0);
-    let both = token_with_scopes(&["app:list", "app:read"]);
-    assert_ok(&send(&app, bearer("GET", "/read", &both)).await);
-    assert_eq!(hits.count(), 1);
+    assert_denied(&app, &hits, "GET", "/read", &["app:list"], &["app:read"]).await;
+    assert_granted(&app, &hits, "GET", "/read", &["app:list", "app:read"]).await;
 }
 
 #[tokio::test]
 async fn policy_layer_admin_scope_passes_the_attribute() {
     let layer = ScopeLayer::new(hs256_verifier(), ANY_TOKEN).admin_scope("root");
-    let (app, hits) = authenticate_only_app(layer);
+    let (app, hits) = handlers_behind(layer);
     assert_ok(&send(&app, bearer("POST", "/run", &token_with_scopes(&["root"]))).await);
     assert_eq!(hits.count(), 1);
+}
+
+/// Asserts that the attribute on `method path` answers as if no token were sent, to no
+/// token and to a valid token holding `scopes` alike: no layer verified the token.
+async fn assert_token_unverified(
+    app: &Router,
+    hits: &Hits,
+    method: &str,
+    path: &str,
+    scopes: &[&str],
+) {
+    assert_missing_token(&send(app, request(method, path)).await);
+    let token = token_with_scopes(scopes);
+    assert_missing_token(&send(app, bearer(method, path, &token)).await);
+    assert_eq!(hits.count(), 0);
 }
 
 #[tokio::test]
 async fn attribute_without_any_layer_is_401_and_handler_not_reached() {
     let hits = Hits::default();
     let app = routes().with_state(hits.clone());
-    assert_missing_token(&send(&app, request("POST", "/run")).await);
     // Even a valid token with every scope: nothing verified it.
-    let token = token_with_scopes(&["app:run", "app:execute"]);
-    assert_missing_token(&send(&app, bearer("POST", "/run", &token)).await);
-    assert_eq!(hits.count(), 0);
+    assert_token_unverified(&app, &hits, "POST", "/run", &["app:run", "app:execute"]).await;
 }
 
 #[tokio::test]
@@ -204,11 +185,9 @@ async fn attribute_on_a_public_route_is_401_even_with_a_valid_token() {
     static PUBLIC: Policy = scopes! {
         "GET /read" => public,
     };
-    let (app, hits) = authenticate_only_app(ScopeLayer::new(hs256_verifier(), PUBLIC));
-    assert_missing_token(&send(&app, request("GET", "/read")).await);
-    let token = token_with_scopes(&["app:read"]);
-    assert_missing_token(&send(&app, bearer("GET", "/read", &token)).await);
-    assert_eq!(hits.count(), 0);
+    let (app, hits) = handlers_behind(ScopeLayer::new(hs256_verifier(), PUBLIC));
+    // On a public route the layer does not read the token.
+    assert_token_unverified(&app, &hits, "GET", "/read", &["app:read"]).await;
 }
 
 #[tokio::test]
@@ -217,14 +196,9 @@ async fn attribute_401_on_a_public_route_carries_the_layers_realm() {
         "GET /read" => public,
     };
     let layer = ScopeLayer::new(hs256_verifier(), PUBLIC).realm("agents");
-    let (app, hits) = authenticate_only_app(layer);
+    let (app, hits) = handlers_behind(layer);
     let reply = send(&app, request("GET", "/read")).await;
-    assert_refused(
-        &reply,
-        401,
-        r#"Bearer realm="agents""#,
-        "Authorization header missing",
-    );
+    assert_missing_token_challenge(&reply, r#"Bearer realm="agents""#);
     assert_eq!(hits.count(), 0);
 }
 
@@ -241,7 +215,7 @@ fn json_post(path: &str, token: Option<&str>, body: &Value) -> Request<Body> {
 
 #[tokio::test]
 async fn attribute_works_with_state_path_and_json() {
-    let (app, hits) = authenticate_only_app(ScopeLayer::authenticate_only(hs256_verifier()));
+    let (app, hits) = authenticate_only_app();
     let token = token_with_scopes(&["app:run"]);
     let reply = send(
         &app,
@@ -259,7 +233,7 @@ async fn attribute_works_with_state_path_and_json() {
 
 #[tokio::test]
 async fn attribute_refuses_before_the_body_is_read() {
-    let (app, hits) = authenticate_only_app(ScopeLayer::authenticate_only(hs256_verifier()));
+    let (app, hits) = authenticate_only_app();
     let token = token_with_scopes(&["app:read"]);
     // The body is not even JSON: the guard (first argument) answers first.
     let mut request = json_post("/agents/a1/runs", Some(&token), &json!(null));
@@ -273,7 +247,7 @@ async fn attribute_refuses_before_the_body_is_read() {
 
 #[tokio::test]
 async fn attribute_with_policy_layer_and_extractors() {
-    let (app, hits) = authenticate_only_app(ScopeLayer::new(hs256_verifier(), ANY_TOKEN));
+    let (app, hits) = handlers_behind(ScopeLayer::new(hs256_verifier(), ANY_TOKEN));
     let reply = send(
         &app,
         json_post("/agents/a1/runs", Some(&token_without_scopes()), &json!({})),
@@ -293,15 +267,12 @@ async fn attribute_with_policy_layer_and_extractors() {
 
 #[tokio::test]
 async fn attribute_composes_with_debug_handler() {
-    let (app, hits) = authenticate_only_app(ScopeLayer::authenticate_only(hs256_verifier()));
+    let (app, hits) = authenticate_only_app();
     let reply = send(&app, bearer("GET", "/debug/7", &token_without_scopes())).await;
     assert_insufficient(&reply, &["app:debug"]);
     assert_eq!(hits.count(), 0);
-    let reply = send(
-        &app,
-        bearer("GET", "/debug/7", &token_with_scopes(&["app:debug"])),
-    )
-    .await;
+    let debugger = token_with_scopes(&["app:debug"]);
+    let reply = send(&app, bearer("GET", "/debug/7", &debugger)).await;
     assert_eq!(reply.text(), "debugged 7");
     assert_eq!(hits.count(), 1);
 }

@@ -6,7 +6,7 @@ mod common;
 
 use axum::Router;
 use common::*;
-use scope_runtime::{JwtVerifier, Policy, ScopeLayer, VerificationKey, scopes};
+use scope_runtime::{Policy, ScopeLayer, scopes};
 use serde_json::{Value, json};
 
 static POLICY: Policy = scopes! {
@@ -47,34 +47,24 @@ async fn assert_denies_read(extra: Value) {
     assert_eq!(hits, 1, "{extra}: the token itself must be valid");
 }
 
-#[tokio::test]
-async fn scopes_claim_as_array_grants() {
-    assert_grants_read(json!({ "scopes": ["app:write", "app:read"] })).await;
+/// One test for each claim name in each shape: `name: claims,`, where a token carrying
+/// `claims` must grant `app:read`.
+macro_rules! grants_read {
+    ($($name:ident: $claims:tt,)*) => {$(
+        #[tokio::test]
+        async fn $name() {
+            assert_grants_read(json!($claims)).await;
+        }
+    )*};
 }
 
-#[tokio::test]
-async fn scopes_claim_as_space_delimited_string_grants() {
-    assert_grants_read(json!({ "scopes": "app:write app:read" })).await;
-}
-
-#[tokio::test]
-async fn scope_claim_as_space_delimited_string_grants() {
-    assert_grants_read(json!({ "scope": "app:write app:read" })).await;
-}
-
-#[tokio::test]
-async fn scope_claim_as_array_grants() {
-    assert_grants_read(json!({ "scope": ["app:read"] })).await;
-}
-
-#[tokio::test]
-async fn scp_claim_as_array_grants() {
-    assert_grants_read(json!({ "scp": ["app:read", "app:write"] })).await;
-}
-
-#[tokio::test]
-async fn scp_claim_as_string_grants() {
-    assert_grants_read(json!({ "scp": "app:read" })).await;
+grants_read! {
+    scopes_claim_as_array_grants: { "scopes": ["app:write", "app:read"] },
+    scopes_claim_as_space_delimited_string_grants: { "scopes": "app:write app:read" },
+    scope_claim_as_space_delimited_string_grants: { "scope": "app:write app:read" },
+    scope_claim_as_array_grants: { "scope": ["app:read"] },
+    scp_claim_as_array_grants: { "scp": ["app:read", "app:write"] },
+    scp_claim_as_string_grants: { "scp": "app:read" },
 }
 
 #[tokio::test]
@@ -175,8 +165,7 @@ async fn a_prefix_of_the_required_scope_does_not_grant_it() {
 
 #[tokio::test]
 async fn configured_scopes_claim_is_the_only_one_read() {
-    let verifier = JwtVerifier::builder()
-        .key(VerificationKey::hs256(SECRET).expect("key"))
+    let verifier = hs256_builder()
         .scopes_claim("permissions")
         .build()
         .expect("verifier");

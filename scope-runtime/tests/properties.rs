@@ -1,5 +1,13 @@
 //! Property tests: random tokens and random paths through the layer never panic, never
 //! answer 5xx, and never reach a handler protected by a non-public rule.
+//!
+//! Each property runs 512 cases, sized for CI. For a long run, set proptest's own
+//! `PROPTEST_CASES` (its other `PROPTEST_*` variables, such as `PROPTEST_RNG_SEED`,
+//! apply too):
+//!
+//! ```sh
+//! PROPTEST_CASES=100000 cargo test --release -p scope-runtime --test properties
+//! ```
 
 mod common;
 
@@ -13,19 +21,26 @@ use common::*;
 use http::header::{AUTHORIZATION, CONTENT_TYPE};
 use http::{HeaderValue, Request, Uri};
 use proptest::prelude::*;
-use proptest::test_runner::{Config, TestRunner};
-use scope_runtime::{Policy, ScopeLayer, scopes};
+use proptest::test_runner::{Config, TestCaseResult, TestRunner, contextualize_config};
+use scope_runtime::ScopeLayer;
 use serde_json::{Value, json};
 
-static POLICY: Policy = scopes! {
-    "GET /agents"           => ["app:read"],
-    "GET /agents/*"         => ["app:read"],
-    "POST /agents/*/runs"   => ["app:run", "app:execute"],
-    "* /files/**"           => ["files:read"],
-    "GET /either"           => any["app:read", "app:write"],
-    "GET /me"               => [],
-    "GET /health"           => public,
-};
+/// Cases per property when `PROPTEST_CASES` is not set.
+const CASES: u32 = 512;
+
+/// Every scope the agents API knows, the admin scope included.
+const ALL_SCOPES: [&str; 5] = [
+    "app:read",
+    "app:run",
+    "app:execute",
+    "files:read",
+    "app:superadmin",
+];
+
+/// A valid token that every rule accepts: it holds every scope.
+fn all_powerful_token() -> String {
+    token_with_scopes(&ALL_SCOPES)
+}
 
 /// Entries of the protected handlers and of the public one.
 #[derive(Clone, Default)]
@@ -44,7 +59,9 @@ async fn public(State(counters): State<Counters>) -> &'static str {
     "public"
 }
 
-fn fuzz_app() -> (Router, Counters) {
+/// A route for each rule of [`AGENTS_API`] and a fallback, all protected but
+/// `/health`; `app:superadmin` is the admin scope.
+fn agents_app() -> (Router, Counters) {
     let counters = Counters::default();
     let app = Router::new()
         .route("/agents", routing::any(protected))
@@ -56,11 +73,40 @@ fn fuzz_app() -> (Router, Counters) {
         .route("/health", get(public))
         .fallback(protected)
         .with_state(counters.clone())
-        .layer(ScopeLayer::new(hs256_verifier(), POLICY).admin_scope("app:superadmin"));
+        .layer(ScopeLayer::new(hs256_verifier(), AGENTS_API).admin_scope("app:superadmin"));
     (app, counters)
 }
 
-/// One fuzzed request: method, path (with optional query) and `Authorization` values.
+/// Runs `property` on the cases of `strategy`: [`CASES`] of them, or `PROPTEST_CASES`.
+/// Failing cases are not written to a `proptest-regressions` file: the panic message
+/// shows the minimal failing input.
+fn check_property<S: Strategy>(strategy: S, property: impl Fn(S::Value) -> TestCaseResult) {
+    let config = contextualize_config(Config {
+        cases: CASES,
+        failure_persistence: None,
+        ..Config::default()
+    });
+    if let Err(e) = TestRunner::new(config).run(&strategy, property) {
+        panic!("{e}");
+    }
+}
+
+/// Sends `request` through a fresh [`agents_app`] on `runtime`.
+fn send_to_agents_app(
+    runtime: &tokio::runtime::Runtime,
+    request: Request<Body>,
+) -> (Reply, Counters) {
+    let (app, counters) = agents_app();
+    (runtime.block_on(send(&app, request)), counters)
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("runtime")
+}
+
+/// One random request: method, path (with optional query) and `Authorization` values.
 #[derive(Clone, Debug)]
 struct Case {
     method: &'static str,
@@ -85,20 +131,12 @@ impl Case {
     }
 }
 
-/// Runs `cases` cases of `strategy` through the app and checks the invariants.
-fn check(strategy: impl Strategy<Value = Case>, cases: u32) {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .build()
-        .expect("runtime");
-    let config = Config {
-        cases,
-        failure_persistence: None,
-        ..Config::default()
-    };
-    let mut runner = TestRunner::new(config);
-    let result = runner.run(&strategy, |case| {
-        let (app, counters) = fuzz_app();
-        let reply = runtime.block_on(send(&app, case.request()));
+/// Checks that no case of `strategy` reaches a protected handler: each is refused with a
+/// 400, 401 or 403, a Bearer challenge and a JSON body, or answered by the public route.
+fn check_never_reaches_a_protected_handler(strategy: impl Strategy<Value = Case>) {
+    let runtime = runtime();
+    check_property(strategy, |case| {
+        let (reply, counters) = send_to_agents_app(&runtime, case.request());
         let status = reply.status.as_u16();
         prop_assert!(!reply.status.is_server_error(), "5xx {status} for {case:?}");
         prop_assert_eq!(
@@ -130,9 +168,6 @@ fn check(strategy: impl Strategy<Value = Case>, cases: u32) {
         }
         Ok(())
     });
-    if let Err(e) = result {
-        panic!("{e}");
-    }
 }
 
 // ---------------------------------------------------------------- strategies
@@ -250,13 +285,7 @@ fn structured_token() -> impl Strategy<Value = Vec<u8>> {
     ]);
     let kid = prop::option::of("[a-z0-9]{0,6}");
     let scopes = prop::sample::select(vec![
-        json!([
-            "app:read",
-            "app:run",
-            "app:execute",
-            "files:read",
-            "app:superadmin"
-        ]),
+        json!(ALL_SCOPES),
         json!("app:superadmin"),
         json!(1),
         json!(null),
@@ -279,9 +308,7 @@ fn structured_token() -> impl Strategy<Value = Vec<u8>> {
 
 /// A valid all-powerful token with one character replaced, inserted or removed.
 fn mutated_token() -> impl Strategy<Value = Vec<u8>> {
-    let valid = token(json!({
-        "scopes": ["app:read", "app:run", "app:execute", "files:read", "app:superadmin"],
-    }));
+    let valid = all_powerful_token();
     let len = valid.len();
     let replacement = prop::sample::select(
         b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.=+/".to_vec(),
@@ -339,53 +366,40 @@ fn numeric_date(now: u64) -> impl Strategy<Value = Value> {
 
 // ---------------------------------------------------------------- properties
 
+/// Random requests to `paths` with `Authorization` values from `authorization`.
+fn requests(
+    paths: impl Strategy<Value = String>,
+    authorization: impl Strategy<Value = Vec<Vec<u8>>>,
+) -> impl Strategy<Value = Case> {
+    (method(), paths, authorization).prop_map(|(method, path, authorization)| Case {
+        method,
+        path,
+        authorization,
+    })
+}
+
 #[test]
 fn random_tokens_never_reach_a_protected_handler() {
-    let strategy = (method(), protected_path(), random_authorization()).prop_map(
-        |(method, path, authorization)| Case {
-            method,
-            path,
-            authorization,
-        },
-    );
-    check(strategy, 512);
+    check_never_reaches_a_protected_handler(requests(protected_path(), random_authorization()));
 }
 
 #[test]
 fn random_paths_never_reach_a_protected_handler() {
-    let strategy = (method(), random_path(), random_authorization()).prop_map(
-        |(method, path, authorization)| Case {
-            method,
-            path,
-            authorization,
-        },
-    );
-    check(strategy, 512);
+    check_never_reaches_a_protected_handler(requests(random_path(), random_authorization()));
 }
 
 #[test]
 fn mutated_valid_tokens_are_all_refused() {
-    let strategy =
-        (method(), protected_path(), mutated_token()).prop_map(|(method, path, token)| Case {
-            method,
-            path,
-            authorization: vec![bearer_value(&token)],
-        });
-    check(strategy, 512);
+    let one_mutated_token = mutated_token().prop_map(|token| vec![bearer_value(&token)]);
+    check_never_reaches_a_protected_handler(requests(protected_path(), one_mutated_token));
 }
 
 #[test]
 fn the_unmutated_token_does_pass() {
     // The control for `mutated_valid_tokens_are_all_refused`: the token it mutates is
     // accepted everywhere, so the refusals are the mutations'.
-    let token = token(json!({
-        "scopes": ["app:read", "app:run", "app:execute", "files:read", "app:superadmin"],
-    }));
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .build()
-        .expect("runtime");
-    let (app, counters) = fuzz_app();
-    let reply = runtime.block_on(send(&app, bearer("GET", "/agents", &token)));
+    let request = bearer("GET", "/agents", &all_powerful_token());
+    let (reply, counters) = send_to_agents_app(&runtime(), request);
     assert_eq!(reply.status.as_u16(), 200);
     assert_eq!(counters.protected.count(), 1);
 }
@@ -403,15 +417,8 @@ fn validly_signed_tokens_with_random_dates_never_pass_when_expired_or_early() {
             json!(null),
         ])),
     );
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .build()
-        .expect("runtime");
-    let config = Config {
-        cases: 512,
-        failure_persistence: None,
-        ..Config::default()
-    };
-    let result = TestRunner::new(config).run(&strategy, |(exp, nbf, iat, sub)| {
+    let runtime = runtime();
+    check_property(strategy, |(exp, nbf, iat, sub)| {
         let mut claims = serde_json::Map::new();
         claims.insert("scopes".into(), json!(["app:read"]));
         for (name, value) in [("exp", &exp), ("nbf", &nbf), ("iat", &iat), ("sub", &sub)] {
@@ -420,13 +427,8 @@ fn validly_signed_tokens_with_random_dates_never_pass_when_expired_or_early() {
             }
         }
         let claims = Value::Object(claims);
-        let token = sign(
-            jsonwebtoken::Algorithm::HS256,
-            &jsonwebtoken::EncodingKey::from_secret(SECRET),
-            &claims,
-        );
-        let (app, counters) = fuzz_app();
-        let reply = runtime.block_on(send(&app, bearer("GET", "/agents", &token)));
+        let request = bearer("GET", "/agents", &token_with_claims(&claims));
+        let (reply, counters) = send_to_agents_app(&runtime, request);
         let status = reply.status.as_u16();
         prop_assert!(
             matches!(status, 200 | 401),
@@ -457,7 +459,4 @@ fn validly_signed_tokens_with_random_dates_never_pass_when_expired_or_early() {
         }
         Ok(())
     });
-    if let Err(e) = result {
-        panic!("{e}");
-    }
 }
