@@ -4,8 +4,8 @@ mod common;
 
 use axum::Router;
 use common::*;
-use jsonwebtoken::{Algorithm, EncodingKey};
-use scope_runtime::{JwtVerifier, Policy, ScopeLayer, VerificationKey, scopes};
+use jsonwebtoken::EncodingKey;
+use scope_runtime::{Algorithm, JwtVerifier, Policy, ScopeLayer, VerificationKey, scopes};
 use serde_json::{Value, json};
 
 static POLICY: Policy = scopes! {

@@ -78,7 +78,7 @@ async fn verified_claims_expose_sub_scopes_and_all_claims() {
     let (app, hits) = default_app();
     let claims = claims(json!({ "sub": "alice", "scope": "app:read app:run", "org": "acme" }));
     let token = sign(
-        jsonwebtoken::Algorithm::HS256,
+        scope_runtime::Algorithm::HS256,
         &jsonwebtoken::EncodingKey::from_secret(SECRET),
         &claims,
     );
@@ -102,7 +102,7 @@ async fn verified_claims_expose_sub_scopes_and_all_claims() {
 async fn verified_claims_without_sub_is_none() {
     let (app, _hits) = default_app();
     let token = sign(
-        jsonwebtoken::Algorithm::HS256,
+        scope_runtime::Algorithm::HS256,
         &jsonwebtoken::EncodingKey::from_secret(SECRET),
         &json!({ "exp": now() + 60, "scopes": ["app:read"] }),
     );

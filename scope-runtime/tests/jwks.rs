@@ -10,9 +10,10 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use jsonwebtoken::{AlgorithmFamily, EncodingKey, Header, encode, get_current_timestamp};
-use scope_runtime::jwt::jwks::{self, JwksError, JwksFile};
-use scope_runtime::jwt::{Algorithm, JwtVerifier, KeyError};
-use scope_runtime::{AuthError, InvalidTokenReason, VerifiedClaims};
+use scope_runtime::{
+    Algorithm, AuthError, DEFAULT_RSA_ALGORITHMS, InvalidTokenReason, JwksError, JwksFile,
+    JwtVerifier, KeyError, MAX_JWKS_FILE_SIZE, VerifiedClaims, parse_jwks,
+};
 use serde_json::{Value, json};
 
 use common::{EC256_PRIVATE, EC384_PRIVATE, ED_PRIVATE, RSA_PRIVATE, RSA_PUBLIC, b64url};
@@ -45,6 +46,7 @@ fn claims() -> Value {
 /// A token signed with `private_pem` (or, for HMAC algorithms, with its bytes as the
 /// secret) under `alg`, with `kid` in the header.
 fn mint(alg: Algorithm, private_pem: &str, kid: Option<&str>) -> String {
+    let alg = common::minting(alg);
     let key = match alg.family() {
         AlgorithmFamily::Hmac => EncodingKey::from_secret(private_pem.as_bytes()),
         AlgorithmFamily::Rsa => EncodingKey::from_rsa_pem(private_pem.as_bytes()).expect("rsa"),
@@ -246,7 +248,7 @@ fn file_errors_are_reported() {
     ));
     // Larger than the file cap.
     let mut big = jwks_of(&[JWK_RSA1]).into_bytes();
-    big.resize(jwks::MAX_JWKS_FILE_SIZE as usize + 1, b' ');
+    big.resize(MAX_JWKS_FILE_SIZE as usize + 1, b' ');
     assert!(matches!(
         JwksFile::new(temp_file(&big)).load(),
         Err(JwksError::FileTooLarge { .. })
@@ -260,7 +262,7 @@ fn file_errors_are_reported() {
 
 #[test]
 fn parse_jwks_text() {
-    let keys = jwks::parse_jwks(JWKS_JSON, jwks::DEFAULT_RSA_ALGORITHMS).expect("parse");
+    let keys = parse_jwks(JWKS_JSON, DEFAULT_RSA_ALGORITHMS).expect("parse");
     assert_eq!(keys.len(), 4);
     let verifier = JwtVerifier::builder().keys(keys).build().expect("verifier");
     check_provider_keys(&verifier);
@@ -283,7 +285,7 @@ mod url {
     use axum::routing::get;
     use http::header::{AUTHORIZATION, CONTENT_TYPE};
     use http::{Request, StatusCode};
-    use scope_runtime::jwt::jwks::{JwksSource, JwksUrl};
+    use scope_runtime::{JwksUrl, RemoteJwks};
     use scope_runtime::{Policy, ScopeLayer, scopes};
     use tower::ServiceExt as _;
 
@@ -391,7 +393,7 @@ mod url {
             .timeout(Duration::from_millis(500))
     }
 
-    async fn started(source: JwksUrl) -> JwksSource {
+    async fn started(source: JwksUrl) -> RemoteJwks {
         let source = source.start().expect("start the JWKS source");
         assert!(
             source.wait_until_ready(Duration::from_secs(5)).await,
@@ -401,7 +403,7 @@ mod url {
         source
     }
 
-    fn verifier_of(source: &JwksSource) -> JwtVerifier {
+    fn verifier_of(source: &RemoteJwks) -> JwtVerifier {
         JwtVerifier::builder()
             .jwks(source.clone())
             .build()

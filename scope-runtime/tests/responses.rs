@@ -14,8 +14,9 @@ use axum::body::Body;
 use common::*;
 use http::Request;
 use http::header::AUTHORIZATION;
-use jsonwebtoken::{Algorithm, EncodingKey, Header};
-use scope_runtime::jwt::JwtVerifierBuilder;
+use jsonwebtoken::{EncodingKey, Header};
+use scope_runtime::Algorithm;
+use scope_runtime::JwtVerifierBuilder;
 use scope_runtime::{JwtVerifier, Policy, ScopeLayer, VerificationKey, scopes};
 use serde_json::json;
 
@@ -298,7 +299,7 @@ async fn unknown_kid_is_401_unknown_key_id() {
     let verifier = JwtVerifier::builder().key(key_1).build().expect("verifier");
     let (app, hits) = app(ROUTES, ScopeLayer::new(verifier, POLICY));
     let token_with_kid = |kid: &str| {
-        let mut header = Header::new(Algorithm::HS256);
+        let mut header = Header::new(jsonwebtoken::Algorithm::HS256);
         header.kid = Some(kid.to_owned());
         let claims = claims(json!({ "scopes": ["app:read"] }));
         sign_with_header(&header, &EncodingKey::from_secret(SECRET), &claims)

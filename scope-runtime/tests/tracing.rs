@@ -9,8 +9,8 @@ use std::sync::{Arc, Mutex};
 use common::{
     OTHER_SECRET, app, bearer, claims, hs256_verifier, request, send, sign, token_with_scopes,
 };
-use jsonwebtoken::{Algorithm, EncodingKey};
-use scope_runtime::{Policy, ScopeLayer, scopes};
+use jsonwebtoken::EncodingKey;
+use scope_runtime::{Algorithm, Policy, ScopeLayer, scopes};
 use serde_json::json;
 
 static POLICY: Policy = scopes! {

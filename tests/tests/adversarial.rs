@@ -28,7 +28,7 @@ use http::header::{AUTHORIZATION, COOKIE};
 use http::{Request, StatusCode};
 use jsonwebtoken::Algorithm;
 use scope_runtime::PathClass;
-use scope_runtime::jwt::{JwtVerifier, TokenSource, VerificationKey};
+use scope_runtime::{JwtVerifier, TokenSource, VerificationKey};
 use serde_json::json;
 
 // ====================================================================== harness
@@ -846,7 +846,10 @@ async fn token_hs_rs_key_confusion() {
     // A service that trusts one RSA key (RS256) only.
     let (rs_only, rs_hits) = mirror_with(
         JwtVerifier::builder()
-            .key(VerificationKey::rsa_pem(Algorithm::RS256, RSA_PUBLIC))
+            .key(VerificationKey::rsa_pem(
+                scope_runtime::Algorithm::RS256,
+                RSA_PUBLIC,
+            ))
             .build()
             .expect("verifier"),
     );
@@ -854,7 +857,10 @@ async fn token_hs_rs_key_confusion() {
     let (mixed, mixed_hits) = mirror_with(
         JwtVerifier::builder()
             .key(VerificationKey::hs256(SECRET).map(|k| k.with_kid("hs")))
-            .key(VerificationKey::rsa_pem(Algorithm::RS256, RSA_PUBLIC).map(|k| k.with_kid("rs")))
+            .key(
+                VerificationKey::rsa_pem(scope_runtime::Algorithm::RS256, RSA_PUBLIC)
+                    .map(|k| k.with_kid("rs")),
+            )
             .build()
             .expect("verifier"),
     );
@@ -970,7 +976,10 @@ async fn token_kid_tricks() {
         JwtVerifier::builder()
             .key(VerificationKey::hs256(SECRET).map(|k| k.with_kid("2024-01")))
             .key(VerificationKey::hs256(OTHER_SECRET).map(|k| k.with_kid("2024-02")))
-            .key(VerificationKey::rsa_pem(Algorithm::RS256, RSA_PUBLIC).map(|k| k.with_kid("rsa")))
+            .key(
+                VerificationKey::rsa_pem(scope_runtime::Algorithm::RS256, RSA_PUBLIC)
+                    .map(|k| k.with_kid("rsa")),
+            )
             .build()
             .expect("verifier"),
     );

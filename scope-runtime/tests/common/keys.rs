@@ -1,7 +1,7 @@
 //! The test-only keys of `tests/fixtures/` (see the README there) and verifiers holding
 //! them.
 
-use scope_runtime::jwt::JwtVerifierBuilder;
+use scope_runtime::JwtVerifierBuilder;
 use scope_runtime::{JwtVerifier, VerificationKey};
 
 /// The HS256 secret of [`hs256_verifier`] and of the tokens of [`super::tokens`].

@@ -1,7 +1,8 @@
 //! Minting tokens: valid HS256 tokens with chosen claims, tokens with a bad signature,
 //! and tokens assembled by hand for headers that jsonwebtoken's `Header` cannot carry.
 
-use jsonwebtoken::{Algorithm, EncodingKey, Header, encode, get_current_timestamp};
+use jsonwebtoken::{EncodingKey, Header, encode, get_current_timestamp};
+use scope_runtime::Algorithm;
 use serde_json::{Value, json};
 
 use super::keys::{OTHER_SECRET, SECRET, hs256_verifier};
@@ -19,9 +20,17 @@ pub(crate) fn claims(extra: Value) -> Value {
     claims
 }
 
+/// The signing library's name for one of our algorithms: tokens are minted with
+/// jsonwebtoken, whose types the crate's API does not expose.
+pub(crate) fn minting(alg: Algorithm) -> jsonwebtoken::Algorithm {
+    alg.name()
+        .parse()
+        .expect("every algorithm of ours is one of jsonwebtoken's")
+}
+
 /// Signs `claims` with `alg` and `key` (header: `alg` and `typ` only).
 pub(crate) fn sign(alg: Algorithm, key: &EncodingKey, claims: &Value) -> String {
-    sign_with_header(&Header::new(alg), key, claims)
+    sign_with_header(&Header::new(minting(alg)), key, claims)
 }
 
 /// Signs `claims` with the given header.
@@ -88,7 +97,7 @@ pub(crate) fn hand_signed(header: &Value, payload: &Value, secret: &[u8]) -> Str
     let signature = jsonwebtoken::crypto::sign(
         signing_input.as_bytes(),
         &EncodingKey::from_secret(secret),
-        Algorithm::HS256,
+        jsonwebtoken::Algorithm::HS256,
     )
     .expect("sign");
     format!("{signing_input}.{signature}")
