@@ -43,52 +43,61 @@ fn rule(i: usize) -> (&'static str, String, String, String) {
     }
 }
 
+/// Writes one item: its doc line, its first line up to the opening bracket, one line per
+/// entry, and its closing line.
+fn item(out: &mut String, doc: &str, opening: &str, entries: Vec<String>, closing: &str) {
+    writeln!(out, "/// {doc}").unwrap();
+    writeln!(out, "{opening}").unwrap();
+    for entry in entries {
+        writeln!(out, "    {entry}").unwrap();
+    }
+    writeln!(out, "{closing}").unwrap();
+}
+
 fn main() {
     let mut out = String::new();
     for n in [10usize, 100, 1000] {
         let rules: Vec<_> = (0..n).map(rule).collect();
-        writeln!(out, "/// {n} synthetic rules.").unwrap();
-        writeln!(
-            out,
-            "pub(crate) static POLICY_{n}: scope_runtime::Policy = scope_runtime::scopes! {{"
-        )
-        .unwrap();
-        for (i, (m, pattern, _, _)) in rules.iter().enumerate() {
-            writeln!(out, "    \"{m} {pattern}\" => [\"scope:{i}\"],").unwrap();
-        }
-        writeln!(out, "}};").unwrap();
-        writeln!(
-            out,
-            "/// The same rules as (method, fnmatch pattern, scopes), in declaration order."
-        )
-        .unwrap();
-        writeln!(
-            out,
-            "pub(crate) const AGNO_{n}: &[(&str, &str, &[&str])] = &["
-        )
-        .unwrap();
-        for (i, (m, _, glob, _)) in rules.iter().enumerate() {
-            writeln!(out, "    (\"{m}\", \"{glob}\", &[\"scope:{i}\"]),").unwrap();
-        }
-        writeln!(out, "];").unwrap();
+        let numbered = || rules.iter().enumerate();
+        item(
+            &mut out,
+            &format!("{n} synthetic rules."),
+            &format!(
+                "pub(crate) static POLICY_{n}: scope_runtime::Policy = scope_runtime::scopes! {{"
+            ),
+            numbered()
+                .map(|(i, (m, pattern, _, _))| format!("\"{m} {pattern}\" => [\"scope:{i}\"],"))
+                .collect(),
+            "};",
+        );
+        item(
+            &mut out,
+            "The same rules as (method, fnmatch pattern, scopes), in declaration order.",
+            &format!("pub(crate) const AGNO_{n}: &[(&str, &str, &[&str])] = &["),
+            numbered()
+                .map(|(i, (m, _, glob, _))| format!("(\"{m}\", \"{glob}\", &[\"scope:{i}\"]),"))
+                .collect(),
+            "];",
+        );
         // 64 requests spread evenly over the rules, plus misses every 8th.
-        writeln!(
-            out,
-            "/// Requests spread over the rules, one in eight a miss."
-        )
-        .unwrap();
-        writeln!(out, "pub(crate) const REQUESTS_{n}: &[(&str, &str)] = &[").unwrap();
-        for k in 0..64 {
-            let i = k * n / 64;
-            let (m, _, _, path) = &rules[i];
-            let m = if *m == "*" { "PUT" } else { m };
-            if k % 8 == 7 {
-                writeln!(out, "    (\"GET\", \"/g{}/nope-{k}/x\"),", k % 10).unwrap();
-            } else {
-                writeln!(out, "    (\"{m}\", \"{path}\"),").unwrap();
-            }
-        }
-        writeln!(out, "];").unwrap();
+        let requests = (0..64)
+            .map(|k| {
+                let (m, _, _, path) = &rules[k * n / 64];
+                let m = if *m == "*" { "PUT" } else { m };
+                if k % 8 == 7 {
+                    format!("(\"GET\", \"/g{}/nope-{k}/x\"),", k % 10)
+                } else {
+                    format!("(\"{m}\", \"{path}\"),")
+                }
+            })
+            .collect();
+        item(
+            &mut out,
+            "Requests spread over the rules, one in eight a miss.",
+            &format!("pub(crate) const REQUESTS_{n}: &[(&str, &str)] = &["),
+            requests,
+            "];",
+        );
     }
     let dest = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
     std::fs::write(dest.join("generated_policies.rs"), out).expect("OUT_DIR is writable");

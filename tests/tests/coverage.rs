@@ -3,10 +3,13 @@
 //! of the seed is checked against the real router, so the check cannot pass on a list
 //! that has drifted from what is served.
 
-mod common;
-
-use common::*;
+use axum::body::Body;
+use http::HeaderValue;
+use http::header::CONTENT_TYPE;
 use scope_policy_examples::agent_os;
+use scope_policy_tests::requests::bearer;
+use scope_policy_tests::seed::{AgentOs, SUPERADMIN, run_at};
+use scope_policy_tests::tokens::mint;
 use scope_runtime::{Policy, scopes};
 
 #[test]
@@ -30,16 +33,14 @@ async fn the_seed_route_list_is_what_the_router_serves() {
             .replace("{agent_id}", agent_os::AGENT_ID)
             .replace("{session_id}", "none");
         let reply = if method == "POST" && path.ends_with("/runs") {
-            os.send(AgentOs::run(&path, Some(&format!("Bearer {superadmin}"))))
-                .await
+            os.send(run_at(&path, &superadmin)).await
         } else {
             let mut request = bearer(method, &path, &superadmin);
             if method == "POST" {
-                *request.body_mut() = axum::body::Body::from(r#"{"memory":"m"}"#);
-                request.headers_mut().insert(
-                    http::header::CONTENT_TYPE,
-                    http::HeaderValue::from_static("application/json"),
-                );
+                *request.body_mut() = Body::from(r#"{"memory":"m"}"#);
+                request
+                    .headers_mut()
+                    .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
             }
             os.send(request).await
         };

@@ -274,85 +274,69 @@ proptest! {
     }
 }
 
-/// The examples of SPEC §2, spelled out.
+/// The precedence rules of docs/matching.md (rules 2 and 3), one example a line: the
+/// policy, the request, and the rule that must decide it.
 #[test]
 fn precedence_examples() {
-    let key = |policy: &Policy, method: &str, path: &str| {
-        policy.lookup_str(method, path).map(|r| r.key())
-    };
-    // `*` is one segment: a run path is not an agent path.
-    assert_eq!(key(SEED, "GET", "/agents/a1/runs"), None);
-    assert_eq!(
-        key(SEED, "POST", "/agents/a1/runs"),
-        Some("POST /agents/*/runs")
-    );
-    assert_eq!(
-        key(SEED, "GET", "/agents/"),
-        None,
-        "a trailing slash is significant"
-    );
-    assert_eq!(
-        key(SEED, "GET", "/agents//runs"),
-        None,
-        "`*` never matches empty"
-    );
-    // HEAD uses GET's rule; other methods do not.
-    assert_eq!(key(SEED, "HEAD", "/agents"), Some("GET /agents"));
-    assert_eq!(key(SEED, "DELETE", "/agents"), None);
-    // Literal beats `*` beats `**`, left to right, whatever the declaration order.
-    let p = &OVERLAPPING_WILDCARDS;
-    assert_eq!(key(p, "GET", "/a/b/c"), Some("GET /a/b/c"));
-    assert_eq!(key(p, "GET", "/a/b/x"), Some("GET /a/b/*"));
-    assert_eq!(key(p, "GET", "/a/x/c"), Some("GET /a/*/c"));
-    assert_eq!(key(p, "GET", "/x/b/c"), Some("GET /*/b/c"));
-    assert_eq!(
-        key(p, "GET", "/a/x/y"),
-        Some("GET /a/{*rest}"),
-        "literal `a` first"
-    );
-    assert_eq!(key(p, "GET", "/q/x/y"), Some("GET /*/*/*"));
-    assert_eq!(
-        key(p, "GET", "/a/x/y/z"),
-        Some("GET /a/{*rest}"),
-        "`{{*x}}` beats `**`"
-    );
-    assert_eq!(
-        key(p, "GET", "/a"),
-        Some("GET /a/**"),
-        "`**` matches zero segments"
-    );
-    assert_eq!(key(p, "GET", "/x/y"), Some("GET /{x}/{y}"));
-    // A named method beats `*` for the same pattern, not a more specific pattern.
-    let p = &METHOD_ANY;
-    assert_eq!(key(p, "GET", "/x"), Some("GET /x"));
-    assert_eq!(key(p, "POST", "/x"), Some("* /x"));
-    // HEAD follows GET as axum routes it: the most specific path first, then the method.
-    assert_eq!(key(p, "HEAD", "/x/y"), Some("GET /x/y"));
-    assert_eq!(key(p, "HEAD", "/x/q"), Some("HEAD /x/*"));
-    assert_eq!(key(p, "HEAD", "/x/y/z"), Some("HEAD /x/y/z"));
-    assert_eq!(key(p, "PROPFIND", "/x/q"), Some("* /x/*"));
-    assert_eq!(
-        key(p, "get", "/x"),
-        Some("* /x"),
-        "methods are case-sensitive"
-    );
-    // Ending exactly beats a `**` matching nothing; a trailing slash is a segment.
-    let p = &TRAILING_SLASHES;
-    assert_eq!(key(p, "GET", "/a"), Some("GET /a"));
-    assert_eq!(key(p, "GET", "/a/"), Some("GET /a/"));
-    assert_eq!(key(p, "GET", "/a/x/"), Some("GET /a/*/"));
-    assert_eq!(key(p, "GET", "/a/x/y"), Some("GET /a/**"));
-    assert_eq!(key(p, "GET", "/b/"), Some("* /b/"));
-    assert_eq!(key(p, "GET", "/"), Some("GET /"));
-    // Decoded bytes, no case folding.
-    let p = &MANY_LITERALS;
-    assert_eq!(key(p, "GET", "/x%20y"), Some("GET /x%20y"));
-    assert_eq!(key(p, "GET", "/%78%20%79"), Some("GET /x%20y"));
-    assert_eq!(key(p, "GET", "/x%2fy"), None);
-    assert_eq!(key(p, "GET", "/a%3Bb"), Some("GET /a;b"));
-    assert_eq!(key(p, "GET", "/caf%c3%a9"), Some("GET /caf%C3%A9"));
-    assert_eq!(key(p, "GET", "/Ab"), None);
-    assert_eq!(key(p, "GET", "/%41B"), Some("GET /AB"));
-    assert_eq!(key(p, "GET", "/ab/ab"), Some("GET /ab/ab"));
-    assert_eq!(key(p, "GET", "/ab/zz"), Some("GET /ab/*"));
+    let seed = SEED;
+    let wildcards = &OVERLAPPING_WILDCARDS;
+    let methods = &METHOD_ANY;
+    let slashes = &TRAILING_SLASHES;
+    let literals = &MANY_LITERALS;
+    let examples: &[(&Policy, &str, &str, Option<&str>)] = &[
+        // `*` is one segment: a run path is not an agent path.
+        (seed, "GET", "/agents/a1/runs", None),
+        (seed, "POST", "/agents/a1/runs", Some("POST /agents/*/runs")),
+        // A trailing slash is significant, and `*` never matches empty.
+        (seed, "GET", "/agents/", None),
+        (seed, "GET", "/agents//runs", None),
+        // HEAD uses GET's rule; other methods do not.
+        (seed, "HEAD", "/agents", Some("GET /agents")),
+        (seed, "DELETE", "/agents", None),
+        // Literal beats `*` beats `**`, left to right, whatever the declaration order.
+        (wildcards, "GET", "/a/b/c", Some("GET /a/b/c")),
+        (wildcards, "GET", "/a/b/x", Some("GET /a/b/*")),
+        (wildcards, "GET", "/a/x/c", Some("GET /a/*/c")),
+        (wildcards, "GET", "/x/b/c", Some("GET /*/b/c")),
+        // The literal `a` first.
+        (wildcards, "GET", "/a/x/y", Some("GET /a/{*rest}")),
+        (wildcards, "GET", "/q/x/y", Some("GET /*/*/*")),
+        // `{*x}` beats `**`.
+        (wildcards, "GET", "/a/x/y/z", Some("GET /a/{*rest}")),
+        // `**` matches zero segments.
+        (wildcards, "GET", "/a", Some("GET /a/**")),
+        (wildcards, "GET", "/x/y", Some("GET /{x}/{y}")),
+        // A named method beats `*` for the same pattern, not a more specific pattern.
+        (methods, "GET", "/x", Some("GET /x")),
+        (methods, "POST", "/x", Some("* /x")),
+        // HEAD follows GET as axum routes it: the most specific path first, then the
+        // method.
+        (methods, "HEAD", "/x/y", Some("GET /x/y")),
+        (methods, "HEAD", "/x/q", Some("HEAD /x/*")),
+        (methods, "HEAD", "/x/y/z", Some("HEAD /x/y/z")),
+        (methods, "PROPFIND", "/x/q", Some("* /x/*")),
+        // Methods are case-sensitive.
+        (methods, "get", "/x", Some("* /x")),
+        // Ending exactly beats a `**` matching nothing; a trailing slash is a segment.
+        (slashes, "GET", "/a", Some("GET /a")),
+        (slashes, "GET", "/a/", Some("GET /a/")),
+        (slashes, "GET", "/a/x/", Some("GET /a/*/")),
+        (slashes, "GET", "/a/x/y", Some("GET /a/**")),
+        (slashes, "GET", "/b/", Some("* /b/")),
+        (slashes, "GET", "/", Some("GET /")),
+        // Decoded bytes, no case folding.
+        (literals, "GET", "/x%20y", Some("GET /x%20y")),
+        (literals, "GET", "/%78%20%79", Some("GET /x%20y")),
+        (literals, "GET", "/x%2fy", None),
+        (literals, "GET", "/a%3Bb", Some("GET /a;b")),
+        (literals, "GET", "/caf%c3%a9", Some("GET /caf%C3%A9")),
+        (literals, "GET", "/Ab", None),
+        (literals, "GET", "/%41B", Some("GET /AB")),
+        (literals, "GET", "/ab/ab", Some("GET /ab/ab")),
+        (literals, "GET", "/ab/zz", Some("GET /ab/*")),
+    ];
+    for &(policy, method, path, expected) in examples {
+        let got = policy.lookup_str(method, path).map(|r| r.key());
+        assert_eq!(got, expected, "{method} {path}");
+    }
 }

@@ -26,76 +26,33 @@
 //! Requests go in-process with `tower::ServiceExt::oneshot`, built from raw `http::Uri`s,
 //! which keep the path exactly as written.
 
-mod common;
-
-use std::convert::Infallible;
-use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
-
 use axum::Router;
 use axum::body::Body;
 use axum::extract::Path;
-use axum::handler::Handler;
 use axum::response::Response;
 use axum::routing::{any, get, post};
-use common::*;
-use http::header::{ALLOW, CONTENT_LENGTH, WWW_AUTHENTICATE};
-use http::{HeaderMap, Request, StatusCode};
-use http_body_util::BodyExt;
-use jsonwebtoken::Algorithm;
+use http::header::{ALLOW, CONTENT_LENGTH};
+use http::{Request, StatusCode};
+use scope_policy_tests::files::TempDir;
+use scope_policy_tests::placement::{App, placements};
+use scope_policy_tests::record::{Hits, Log, counted};
+use scope_policy_tests::refusal::Refusal;
+use scope_policy_tests::reply::{Reply, send};
+use scope_policy_tests::requests::{anonymous, bearer, with_token};
+use scope_policy_tests::seed::{ADMIN_SCOPE, SUPERADMIN};
+use scope_policy_tests::tokens::{SECRET, forged, hs256, mint};
 use scope_runtime::{Policy, ScopeLayer, Unmapped, scopes};
-use serde_json::json;
+use std::convert::Infallible;
 use tower::util::BoxCloneService;
-use tower::{Layer as _, Service, ServiceExt};
+use tower::{Layer as _, Service};
 use tower_http::services::ServeDir;
 
 // ====================================================================== harness
 
-/// A service under test when its type varies: a `Router`, or `ScopeLayer` around one.
-type App = BoxCloneService<Request<Body>, Response, Infallible>;
-
-/// Sends one request through a clone of `app`; the reply and every response header.
-async fn exchange<S>(app: &S, request: Request<Body>) -> (Reply, HeaderMap)
-where
-    S: Service<Request<Body>, Response = Response, Error = Infallible> + Clone,
-{
-    let response = app
-        .clone()
-        .oneshot(request)
-        .await
-        .unwrap_or_else(|never| match never {});
-    let (parts, body) = response.into_parts();
-    let www_authenticate = parts
-        .headers
-        .get(WWW_AUTHENTICATE)
-        .map(|v| v.to_str().expect("ASCII challenge").to_owned());
-    let body = body.collect().await.expect("body").to_bytes();
-    let reply = Reply {
-        status: parts.status,
-        www_authenticate,
-        body,
-    };
-    (reply, parts.headers)
-}
-
-/// [`exchange`] without the headers.
-async fn call<S>(app: &S, request: Request<Body>) -> Reply
-where
-    S: Service<Request<Body>, Response = Response, Error = Infallible> + Clone,
-{
-    exchange(app, request).await.0
-}
-
 /// Two tokens the layer must never get as far as reading on a refused spelling: a
 /// forgery holding `scopes` and something that is not a JWT at all.
 fn invalid_tokens(scopes: &[&str]) -> [String; 2] {
-    let forged = hmac_token(
-        Algorithm::HS256,
-        OTHER_SECRET.as_bytes(),
-        r#"{"alg":"HS256","typ":"JWT"}"#,
-        &payload("user-1", scopes, 3600),
-    );
-    [forged, "not-a-jwt".to_owned()]
+    [forged(scopes), "not-a-jwt".to_owned()]
 }
 
 /// What every refused spelling starts its description with; the rest names the class
@@ -104,29 +61,18 @@ const BAD_PATH: &str = "Invalid request path: ";
 
 /// 400 `invalid_request` for the path itself: `{"detail": D}` with `D` starting with
 /// [`BAD_PATH`], and exactly the challenge that carries `D` as its description.
+#[track_caller]
 fn assert_bad_path(reply: &Reply, what: &str) {
     assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{what}: {reply:?}");
-    let body = reply.json();
-    let detail = body["detail"]
+    let detail = reply.json()["detail"]
         .as_str()
         .unwrap_or_else(|| panic!("{what}: no detail: {reply:?}"))
         .to_owned();
-    assert_eq!(body, json!({ "detail": detail }), "{what}: {reply:?}");
     assert!(
         detail.starts_with(BAD_PATH) && detail.len() > BAD_PATH.len(),
         "{what}: the detail does not name a path class: {reply:?}"
     );
-    assert_eq!(
-        reply.www_authenticate.as_deref(),
-        Some(
-            format!(
-                r#"Bearer error="invalid_request", error_description="{}""#,
-                detail.replace('\\', "\\\\")
-            )
-            .as_str()
-        ),
-        "{what}: {reply:?}"
-    );
+    reply.refused(&Refusal::invalid_request(&detail));
 }
 
 /// `method path` is refused as a bad path whoever asks: with a valid token for each
@@ -138,38 +84,14 @@ where
     S: Service<Request<Body>, Response = Response, Error = Infallible> + Clone,
 {
     for scopes in holders {
-        let reply = call(app, bearer(method, path, &mint(scopes))).await;
+        let reply = send(app, bearer(method, path, &mint(scopes))).await;
         assert_bad_path(&reply, &format!("{method} {path} with {scopes:?}"));
     }
-    let reply = call(app, anonymous(method, path)).await;
+    let reply = send(app, anonymous(method, path)).await;
     assert_bad_path(&reply, &format!("anonymous {method} {path}"));
     for token in invalid_tokens(holders.last().copied().unwrap_or_default()) {
-        let reply = call(app, bearer(method, path, &token)).await;
+        let reply = send(app, bearer(method, path, &token)).await;
         assert_bad_path(&reply, &format!("{method} {path} with token {token:?}"));
-    }
-}
-
-/// The values a handler's extractor saw, in order: what a handler would have acted on.
-#[derive(Clone, Default, Debug)]
-struct Seen(Arc<Mutex<Vec<String>>>);
-
-impl Seen {
-    fn push(&self, value: String) {
-        self.0.lock().expect("not poisoned").push(value);
-    }
-
-    fn all(&self) -> Vec<String> {
-        self.0.lock().expect("not poisoned").clone()
-    }
-}
-
-/// A handler that counts its entries and answers `name`. It has no extractor, so no
-/// extractor's refusal can hide that the route was reached.
-fn counted(name: &'static str, hits: &Hits) -> impl Handler<((),), ()> {
-    let hits = hits.clone();
-    move || async move {
-        hits.hit();
-        name
     }
 }
 
@@ -196,7 +118,7 @@ async fn empty_segment_escapes_the_specific_rule() {
     let user = mint(&["api:user"]);
 
     // The legitimate spelling is decided by the promote rule.
-    call(&app, bearer("POST", "/api/users/42/promote", &user))
+    send(&app, bearer("POST", "/api/users/42/promote", &user))
         .await
         .forbidden(&["api:admin"]);
     assert_eq!(promote.get(), 0);
@@ -219,21 +141,18 @@ async fn empty_segment_escapes_the_specific_rule() {
 
     // Positive controls: the admin promotes, a user reaches the rest of the API, and a
     // trailing empty segment is not refused (it is a distinct, ordinary path).
-    call(
+    send(
         &app,
         bearer("POST", "/api/users/42/promote", &mint(&["api:admin"])),
     )
     .await
     .passed(200);
     assert_eq!(promote.get(), 1);
-    call(&app, bearer("GET", "/api/users/42", &user))
-        .await
-        .passed(200);
-    call(&app, bearer("GET", "/api/users/", &user))
-        .await
-        .passed(200);
+    for path in ["/api/users/42", "/api/users/"] {
+        send(&app, bearer("GET", path, &user)).await.passed(200);
+    }
     assert_eq!(rest.get(), 2);
-    call(&app, anonymous("GET", "/api/users/42"))
+    send(&app, anonymous("GET", "/api/users/42"))
         .await
         .missing();
 }
@@ -259,18 +178,18 @@ async fn empty_segment_under_unmapped_allow() {
 
     // The legitimate spelling is decided by the runs rule, and unmapped routes really
     // are open.
-    call(&app, anonymous("POST", "/agents/7/runs"))
+    send(&app, anonymous("POST", "/agents/7/runs"))
         .await
         .missing();
-    call(&app, bearer("POST", "/agents/7/runs", &mint(&["app:read"])))
+    send(&app, bearer("POST", "/agents/7/runs", &mint(&["app:read"])))
         .await
         .forbidden(&["app:run"]);
     assert_eq!(runs.get(), 0);
-    call(&app, bearer("POST", "/agents/7/runs", &mint(&["app:run"])))
+    send(&app, bearer("POST", "/agents/7/runs", &mint(&["app:run"])))
         .await
         .passed(200);
     assert_eq!(runs.get(), 1);
-    call(&app, anonymous("GET", "/about")).await.passed(200);
+    send(&app, anonymous("GET", "/about")).await.passed(200);
 }
 
 // ====================================================================== percent-encoding
@@ -283,7 +202,7 @@ async fn percent_encoded_capture_value() {
         "DELETE /users/*"    => ["users:write"],
         "DELETE /users/root" => ["users:admin"],
     };
-    let deleted = Seen::default();
+    let deleted = Log::default();
     let seen = deleted.clone();
     let app: Router = Router::new()
         .route(
@@ -303,10 +222,10 @@ async fn percent_encoded_capture_value() {
         "/users/%72%6F%6F%74",
         "/users/roo%74",
     ] {
-        call(&app, bearer("DELETE", path, &writer))
+        send(&app, bearer("DELETE", path, &writer))
             .await
             .forbidden(&["users:admin"]);
-        call(&app, anonymous("DELETE", path)).await.missing();
+        send(&app, anonymous("DELETE", path)).await.missing();
     }
     // Decoded once by the extractor, `%2572oot` is `%72oot`: a handler that decodes
     // again would delete `root`. Two readings, so refused.
@@ -321,26 +240,26 @@ async fn percent_encoded_capture_value() {
 
     // Case is not folded: `ROOT` is another user, decided by `DELETE /users/*`.
     for path in ["/users/%52OOT", "/users/ROOT", "/users/alice"] {
-        call(&app, bearer("DELETE", path, &writer))
+        send(&app, bearer("DELETE", path, &writer))
             .await
             .passed(200);
     }
     // The admin deletes root. An escaped spelling is held to both its readings: the
     // value the handler gets (`root`: `users:admin`) and the path axum's router compared
     // (`%72oot` is no literal for it: `users:write`).
-    call(
+    send(
         &app,
         bearer("DELETE", "/users/root", &mint(&["users:admin"])),
     )
     .await
     .passed(200);
-    call(
+    send(
         &app,
         bearer("DELETE", "/users/%72oot", &mint(&["users:admin"])),
     )
     .await
     .forbidden(&["users:write"]);
-    call(
+    send(
         &app,
         bearer(
             "DELETE",
@@ -362,7 +281,7 @@ async fn percent_encoded_segment_in_a_catch_all() {
         "GET /docs/{*path}"          => public,
         "GET /docs/internal/{*path}" => ["docs:internal"],
     };
-    let read = Seen::default();
+    let read = Log::default();
     let seen = read.clone();
     let app: Router = Router::new()
         .route(
@@ -380,8 +299,8 @@ async fn percent_encoded_segment_in_a_catch_all() {
         "/docs/%69nternal/secret",
         "/docs/%69%6E%74%65%72%6E%61%6C/secret",
     ] {
-        call(&app, anonymous("GET", path)).await.missing();
-        call(&app, bearer("GET", path, &mint(&["docs:read"])))
+        send(&app, anonymous("GET", path)).await.missing();
+        send(&app, bearer("GET", path, &mint(&["docs:read"])))
             .await
             .forbidden(&["docs:internal"]);
     }
@@ -399,12 +318,12 @@ async fn percent_encoded_segment_in_a_catch_all() {
 
     // Public documents stay public; the internal ones are served to their scope, in
     // either spelling.
-    call(&app, anonymous("GET", "/docs/guide/intro"))
+    send(&app, anonymous("GET", "/docs/guide/intro"))
         .await
         .passed(200);
     let internal = mint(&["docs:internal"]);
     for path in ["/docs/internal/secret", "/docs/%69nternal/secret"] {
-        call(&app, bearer("GET", path, &internal)).await.passed(200);
+        send(&app, bearer("GET", path, &internal)).await.passed(200);
     }
     assert_eq!(
         read.all(),
@@ -417,33 +336,17 @@ async fn percent_encoded_segment_in_a_catch_all() {
 const SECRET_FILE: &[u8] = b"the private file: not for anonymous eyes\n";
 const PUBLIC_FILE: &[u8] = b"the public file\n";
 
-/// A directory for `ServeDir`: `private/secret.txt` and `pub.txt`, removed on drop.
-struct Files {
-    root: PathBuf,
-}
-
-impl Files {
-    fn new(name: &str) -> Files {
-        let root = std::env::temp_dir().join(format!("scope-policy-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&root);
-        std::fs::create_dir_all(root.join("private")).expect("create the directory");
-        std::fs::write(root.join("private/secret.txt"), SECRET_FILE).expect("write");
-        std::fs::write(root.join("pub.txt"), PUBLIC_FILE).expect("write");
-        Files { root }
-    }
-
-    /// `nest_service("/static", ServeDir)` behind `ScopeLayer` with `policy`.
-    fn app(&self, policy: Policy) -> Router {
-        Router::new()
-            .nest_service("/static", ServeDir::new(&self.root))
-            .layer(ScopeLayer::new(hs256(SECRET), policy))
-    }
-}
-
-impl Drop for Files {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.root);
-    }
+/// A directory for `ServeDir`, `private/secret.txt` and `pub.txt`, served under
+/// `nest_service("/static", ..)` behind `ScopeLayer` with `policy`. The directory lives
+/// as long as the returned `TempDir`.
+fn static_files(name: &str, policy: Policy) -> (TempDir, Router) {
+    let dir = TempDir::new(name);
+    dir.write("private/secret.txt", SECRET_FILE);
+    dir.write("pub.txt", PUBLIC_FILE);
+    let app = Router::new()
+        .nest_service("/static", ServeDir::new(dir.path()))
+        .layer(ScopeLayer::new(hs256(SECRET), policy));
+    (dir, app)
 }
 
 /// The private file is recognised by its body, whatever the status.
@@ -453,6 +356,31 @@ fn assert_not_served(reply: &Reply) {
         reply.body != SECRET_FILE,
         "the private file was served: {reply:?}"
     );
+}
+
+/// `GET path` is decided by the `files:private` rule: anonymously it is 401, with
+/// `files:read` 403, and the private file is served to neither.
+async fn assert_private(app: &Router, path: &str) {
+    let reply = send(app, anonymous("GET", path)).await;
+    assert_not_served(&reply);
+    reply.missing();
+    let reply = send(app, bearer("GET", path, &mint(&["files:read"]))).await;
+    assert_not_served(&reply);
+    reply.forbidden(&["files:private"]);
+}
+
+/// The positive controls of the static files: `pub.txt` is public, and the private file
+/// is served at each of `private_paths` to the `files:private` scope.
+async fn assert_files_served(app: &Router, private_paths: [&str; 2]) {
+    let reply = send(app, anonymous("GET", "/static/pub.txt")).await;
+    reply.passed(200);
+    assert_eq!(&reply.body[..], PUBLIC_FILE);
+    let private = mint(&["files:private"]);
+    for path in private_paths {
+        let reply = send(app, bearer("GET", path, &private)).await;
+        reply.passed(200);
+        assert_eq!(&reply.body[..], SECRET_FILE);
+    }
 }
 
 /// `ServeDir` decodes the path, skips empty and `.` segments and ignores a trailing
@@ -465,25 +393,18 @@ async fn serve_dir_spellings() {
         "GET /static/**"         => public,
         "GET /static/private/**" => ["files:private"],
     };
-    let files = Files::new("serve-dir-spellings");
-    let app = files.app(STATIC);
-    let private = mint(&["files:private"]);
+    let (_dir, app) = static_files("serve-dir-spellings", STATIC);
 
-    // The legitimate spellings, decided by the private rule.
-    let reply = call(&app, anonymous("GET", "/static/private/secret.txt")).await;
+    // The legitimate spelling is decided by the private rule, and so are the ones that
+    // decode to it (`%70rivate` is `private`).
+    let reply = send(&app, anonymous("GET", "/static/private/secret.txt")).await;
     assert_not_served(&reply);
     reply.missing();
-    // Decoded, `%70rivate` is `private`: the same rule.
     for path in [
         "/static/%70rivate/secret.txt",
         "/static/%70%72%69%76%61%74%65/secret.txt",
     ] {
-        let reply = call(&app, anonymous("GET", path)).await;
-        assert_not_served(&reply);
-        reply.missing();
-        let reply = call(&app, bearer("GET", path, &mint(&["files:read"]))).await;
-        assert_not_served(&reply);
-        reply.forbidden(&["files:private"]);
+        assert_private(&app, path).await;
     }
 
     for path in [
@@ -513,21 +434,18 @@ async fn serve_dir_spellings() {
         "/static/private/secret.txt%0A",
         "/static/private/secret.txt%7F",
     ] {
-        let reply = call(&app, anonymous("GET", path)).await;
+        let reply = send(&app, anonymous("GET", path)).await;
         assert_not_served(&reply);
         assert_spelling_refused(&app, "GET", path, &[&["files:read"], &["files:private"]]).await;
     }
 
-    // Positive controls: public files are public, and the private file is served to its
-    // scope, in either spelling of the segment.
-    let reply = call(&app, anonymous("GET", "/static/pub.txt")).await;
-    reply.passed(200);
-    assert_eq!(&reply.body[..], PUBLIC_FILE);
-    for path in ["/static/private/secret.txt", "/static/%70rivate/secret.txt"] {
-        let reply = call(&app, bearer("GET", path, &private)).await;
-        reply.passed(200);
-        assert_eq!(&reply.body[..], SECRET_FILE);
-    }
+    // Positive controls: the private file is served to its scope in either spelling of
+    // the segment.
+    assert_files_served(
+        &app,
+        ["/static/private/secret.txt", "/static/%70rivate/secret.txt"],
+    )
+    .await;
 }
 
 /// `ServeDir` serves `/static/private/secret.txt/` as the file, but for the policy the
@@ -539,29 +457,13 @@ async fn serve_dir_trailing_slash_on_a_file_rule() {
         "GET /static/**"                 => public,
         "GET /static/private/secret.txt" => ["files:private"],
     };
-    let files = Files::new("serve-dir-trailing-slash");
-    let app = files.app(FILE);
-
-    for path in ["/static/private/secret.txt", "/static/private/secret.txt/"] {
-        let reply = call(&app, anonymous("GET", path)).await;
-        assert_not_served(&reply);
-        reply.missing();
-        let reply = call(&app, bearer("GET", path, &mint(&["files:read"]))).await;
-        assert_not_served(&reply);
-        reply.forbidden(&["files:private"]);
+    let (_dir, app) = static_files("serve-dir-trailing-slash", FILE);
+    let paths = ["/static/private/secret.txt", "/static/private/secret.txt/"];
+    for path in paths {
+        assert_private(&app, path).await;
     }
-
-    // Positive controls: the scope reads the file with or without the slash; other files
-    // are public.
-    let private = mint(&["files:private"]);
-    for path in ["/static/private/secret.txt", "/static/private/secret.txt/"] {
-        let reply = call(&app, bearer("GET", path, &private)).await;
-        reply.passed(200);
-        assert_eq!(&reply.body[..], SECRET_FILE);
-    }
-    let reply = call(&app, anonymous("GET", "/static/pub.txt")).await;
-    reply.passed(200);
-    assert_eq!(&reply.body[..], PUBLIC_FILE);
+    // Positive controls: the scope reads the file with or without the slash.
+    assert_files_served(&app, paths).await;
 }
 
 /// Where the layer of a nested-service test sits.
@@ -624,8 +526,8 @@ async fn nest_service_double_slash() {
         let user = mint(&["v1:user"]);
 
         // The legitimate spelling, decided by the admin rule.
-        call(&app, anonymous("GET", "/v1/admin")).await.missing();
-        call(&app, bearer("GET", "/v1/admin", &user))
+        send(&app, anonymous("GET", "/v1/admin")).await.missing();
+        send(&app, bearer("GET", "/v1/admin", &user))
             .await
             .forbidden(&["v1:admin"]);
         assert_eq!(hits.admin.get(), 0, "{placement:?}");
@@ -640,11 +542,11 @@ async fn nest_service_double_slash() {
         );
 
         // Positive controls.
-        call(&app, bearer("GET", "/v1/admin", &mint(&["v1:admin"])))
+        send(&app, bearer("GET", "/v1/admin", &mint(&["v1:admin"])))
             .await
             .passed(200);
         assert_eq!(hits.admin.get(), 1, "{placement:?}");
-        call(&app, bearer("GET", "/v1", &user)).await.passed(200);
+        send(&app, bearer("GET", "/v1", &user)).await.passed(200);
         assert_eq!(hits.root.get(), 1, "{placement:?}");
         assert_eq!(hits.fallback.get(), 0, "{placement:?}");
     }
@@ -663,12 +565,12 @@ async fn nest_service_trailing_slash() {
         let (app, hits) = v1_app(layer, placement);
 
         for path in ["/v1", "/v1/"] {
-            call(&app, anonymous("GET", path)).await.missing();
-            call(&app, bearer("GET", path, &mint(&["v1:user"])))
+            send(&app, anonymous("GET", path)).await.missing();
+            send(&app, bearer("GET", path, &mint(&["v1:user"])))
                 .await
                 .forbidden(&["v1:root"]);
             let [forged, _] = invalid_tokens(&["v1:root"]);
-            call(&app, bearer("GET", path, &forged))
+            send(&app, bearer("GET", path, &forged))
                 .await
                 .invalid_token("signature does not match");
         }
@@ -679,10 +581,10 @@ async fn nest_service_trailing_slash() {
         // unmapped routes really are open.
         let root = mint(&["v1:root"]);
         for path in ["/v1", "/v1/"] {
-            call(&app, bearer("GET", path, &root)).await.passed(200);
+            send(&app, bearer("GET", path, &root)).await.passed(200);
         }
         assert_eq!(hits.root.get(), 2, "{placement:?}");
-        call(&app, anonymous("GET", "/v1/admin")).await.passed(200);
+        send(&app, anonymous("GET", "/v1/admin")).await.passed(200);
         assert_eq!(hits.admin.get(), 1, "{placement:?}");
     }
 }
@@ -700,22 +602,11 @@ async fn refusals_carry_no_allow_header() {
         "GET /agents/{id}" => ["app:read"],
     };
     let hits = Hits::default();
-    let router = || {
-        Router::new()
-            .route("/agents", get(counted("agents", &hits)))
-            .route("/agents/{id}", get(counted("agent", &hits)))
-    };
-    let layer = || ScopeLayer::new(hs256(SECRET), AGENTS).admin_scope(ADMIN_SCOPE);
-    let apps: [(&str, App); 2] = [
-        (
-            "Router::layer",
-            BoxCloneService::new(router().layer(layer())),
-        ),
-        (
-            "around the router",
-            BoxCloneService::new(layer().layer(router())),
-        ),
-    ];
+    let router = Router::new()
+        .route("/agents", get(counted("agents", &hits)))
+        .route("/agents/{id}", get(counted("agent", &hits)));
+    let layer = ScopeLayer::new(hs256(SECRET), AGENTS).admin_scope(ADMIN_SCOPE);
+    let apps = placements(router, &layer);
     let reader = mint(&["app:read"]);
     let [forged, _] = invalid_tokens(&["app:read"]);
     // The refusal each caller must get, wherever it asks.
@@ -736,16 +627,11 @@ async fn refusals_carry_no_allow_header() {
                 ("app:read", Some(reader.as_str()), Reply::unmapped),
             ];
             for (who, token, expected) in callers {
-                let make = |path| match token {
-                    None => anonymous(method, path),
-                    Some(token) => bearer(method, path, token),
-                };
-                let (on_existing, mut existing_headers) = exchange(app, make(existing)).await;
-                let (on_missing, mut missing_headers) = exchange(app, make(missing)).await;
+                let mut on_existing = send(app, with_token(method, existing, token)).await;
+                let mut on_missing = send(app, with_token(method, missing, token)).await;
                 let what = format!("{placement}, {who}: {method} {existing} vs {missing}");
-                for (headers, path) in [(&existing_headers, existing), (&missing_headers, missing)]
-                {
-                    let allow = headers.get_all(ALLOW).iter().collect::<Vec<_>>();
+                for (reply, path) in [(&on_existing, existing), (&on_missing, missing)] {
+                    let allow = reply.headers.get_all(ALLOW).iter().collect::<Vec<_>>();
                     assert!(
                         allow.iter().all(|v| v.is_empty()),
                         "{what}: the refusal of {path} names methods: Allow {allow:?}"
@@ -757,9 +643,9 @@ async fn refusals_carry_no_allow_header() {
                 // axum adds `content-length` to what a method router answers, not to
                 // what the router's fallback answers; the equal bodies already say the
                 // lengths are equal.
-                existing_headers.remove(CONTENT_LENGTH);
-                missing_headers.remove(CONTENT_LENGTH);
-                assert_eq!(existing_headers, missing_headers, "{what}");
+                on_existing.headers.remove(CONTENT_LENGTH);
+                on_missing.headers.remove(CONTENT_LENGTH);
+                assert_eq!(on_existing.headers, on_missing.headers, "{what}");
             }
         }
         assert_eq!(hits.get(), 0, "{placement}: a handler was reached");
@@ -768,16 +654,12 @@ async fn refusals_carry_no_allow_header() {
     // Positive controls: the reader is served, and the admin, who passes every
     // requirement, meets the router's own 405 and its `Allow`.
     for (placement, app) in &apps {
-        call(app, bearer("GET", "/agents", &reader))
+        send(app, bearer("GET", "/agents", &reader))
             .await
             .passed(200);
-        let (reply, headers) = exchange(app, bearer("DELETE", "/agents", &mint(SUPERADMIN))).await;
+        let reply = send(app, bearer("DELETE", "/agents", &mint(SUPERADMIN))).await;
         reply.passed(405);
-        assert_eq!(
-            headers.get(ALLOW).map(|v| v.as_bytes()),
-            Some(&b"GET,HEAD"[..]),
-            "{placement}"
-        );
+        assert_eq!(reply.header(ALLOW), Some("GET,HEAD"), "{placement}");
     }
     assert_eq!(hits.get(), 2);
 }

@@ -359,15 +359,19 @@ fn every_plain_path_reaches_its_handler_or_file() {
     }
 }
 
-#[test]
-fn canonical_paths_encode_values_minimally() {
-    let handler = |route, values: &[(&str, &str)]| Served::Handler {
+/// What a handler of `route` reports when `Path` gave it `values`.
+fn handler(route: &'static str, values: &[(&str, &str)]) -> Served {
+    Served::Handler {
         route,
         values: values
             .iter()
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
             .collect(),
-    };
+    }
+}
+
+#[test]
+fn canonical_paths_encode_values_minimally() {
     for (served, expected) in [
         (
             handler("/a/{x}/b/{y}", &[("x", ""), ("y", "a/b")]),
@@ -400,13 +404,6 @@ fn canonical_paths_encode_values_minimally() {
 /// rule of its canonical path.
 #[test]
 fn oracle_paths_follow_the_router() {
-    let handler = |route, values: &[(&str, &str)]| Served::Handler {
-        route,
-        values: values
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect(),
-    };
     for (method, served, expected, rerouted) in [
         (
             Method::GET,

@@ -9,73 +9,32 @@
 //! The tests under "findings" each failed on a first version of the fix (one bypass or
 //! leak each, minimised) and guard what closed it. The tests under "withstood" cover
 //! ground the other suites (`path_confusion.rs`, `path_confusion_property.rs`,
-//! `adversarial.rs`) do not.
+//! `adversarial/`) do not.
 
-mod common;
 mod path_lab;
 
 use std::convert::Infallible;
-use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
 
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{MatchedPath, Path};
 use axum::response::Response;
 use axum::routing::get;
-use common::*;
-use http::{HeaderMap, Method, Request, StatusCode};
-use http_body_util::BodyExt;
+use http::{Method, Request, StatusCode};
+use scope_policy_tests::files::TempDir;
+use scope_policy_tests::placement::placements;
+use scope_policy_tests::raw_http::{RawReply, raw_http, raw_request};
+use scope_policy_tests::record::{Hits, Log, counted};
+use scope_policy_tests::reply::{Reply, send};
+use scope_policy_tests::requests::{anonymous, bearer};
+use scope_policy_tests::server::serve;
+use scope_policy_tests::tokens::{SECRET, hs256, mint};
 use scope_runtime::{Policy, ScopeLayer, Unmapped, scopes};
-use tower::util::BoxCloneService;
-use tower::{Layer as _, Service, ServiceExt};
+use tower::{Layer as _, Service};
 use tower_http::normalize_path::NormalizePathLayer;
 use tower_http::services::ServeDir;
 
 // ====================================================================== harness
-
-/// A guarded application, whatever the placement of the layer.
-type App = BoxCloneService<Request<Body>, Response, Infallible>;
-
-/// The two placements the README documents: `Router::layer`, and the whole router
-/// wrapped as one service.
-fn placements(router: Router, layer: &ScopeLayer) -> [(&'static str, App); 2] {
-    [
-        (
-            "Router::layer",
-            BoxCloneService::new(router.clone().layer(layer.clone())),
-        ),
-        (
-            "ScopeLayer::layer(router)",
-            BoxCloneService::new(layer.layer(router)),
-        ),
-    ]
-}
-
-/// Status, every header in order, body.
-async fn exchange<S>(app: &S, request: Request<Body>) -> (StatusCode, HeaderMap, Vec<u8>)
-where
-    S: Service<Request<Body>, Response = Response, Error = Infallible> + Clone,
-{
-    let Ok(response) = app.clone().oneshot(request).await;
-    let (parts, body) = response.into_parts();
-    let body = body.collect().await.expect("body").to_bytes().to_vec();
-    (parts.status, parts.headers, body)
-}
-
-/// What the handlers were entered with: `"<matched route> <values>"`, in order.
-#[derive(Clone, Default)]
-struct Log(Arc<Mutex<Vec<String>>>);
-
-impl Log {
-    fn push(&self, entry: String) {
-        self.0.lock().expect("log").push(entry);
-    }
-
-    fn take(&self) -> Vec<String> {
-        std::mem::take(&mut *self.0.lock().expect("log"))
-    }
-}
 
 /// A `GET` handler of a route with one capture that logs its matched route and value.
 fn logged_capture(log: &Log) -> axum::routing::MethodRouter {
@@ -90,16 +49,44 @@ fn logged_capture(log: &Log) -> axum::routing::MethodRouter {
 
 // ====================================================================== findings
 
+/// A public page at the literal route `literal.0` (answering `literal.1`) beside the
+/// capture route `capture`, whose handler logs what it was entered with into `log`.
+fn literal_beside_capture(literal: (&str, &'static str), capture: &str, log: &Log) -> Router {
+    let (path, page) = literal;
+    Router::new()
+        .route(path, get(move || async move { page }))
+        .route(capture, logged_capture(log))
+}
+
+/// Anonymous `GET`s of `paths`, escaped spellings of a public literal route, reach no
+/// capture handler: axum routes them to the capture route beside the literal (it compares
+/// raw bytes), whose rule, `capture_rule`, needs a scope.
+async fn assert_capture_unreached<S>(app: &S, log: &Log, paths: &[&str], capture_rule: &str)
+where
+    S: Service<Request<Body>, Response = Response, Error = Infallible> + Clone,
+{
+    for path in paths {
+        let reply = send(app, anonymous("GET", path)).await;
+        let reached = log.take();
+        assert!(
+            reached.is_empty(),
+            "anonymous GET {path} reached {reached:?} ({reply:?}); its rule `{capture_rule}` \
+             needs a scope, the layer applied the public literal's rule"
+        );
+    }
+}
+
 /// Finding (high): an encoded spelling of a literal segment is routed by axum (which
 /// matches the raw bytes) to the sibling `{id}` route, while the layer (which matches
 /// the decoded bytes) applies the literal's rule.
 ///
 /// Router: `/reports/summary` (a public page) and `/reports/{id}` (one report, needs
 /// `reports:read`). `GET /reports/%73ummary` is decided by `GET /reports/summary =>
-/// public`, and served, anonymously, by the `{id}` handler with `id = "summary"`.
-/// SPEC rule 0 wants the rule of the route that serves it, `GET /reports/{id}`. The guard
-/// does not refuse escaped unreserved characters, although SPEC rule 0 names them as a
-/// spelling with two readings; lower-case hex and any escaped unreserved byte work.
+/// public`, and served, anonymously, by the `{id}` handler with `id = "summary"`. Every
+/// reading of a path must be allowed (docs/matching.md, rule 1), so the rule of the route
+/// that serves it, `GET /reports/{id}`, binds too. The first version of the guard did not
+/// refuse escaped unreserved characters, a spelling with two readings; lower-case hex and
+/// any escaped unreserved byte worked.
 #[tokio::test]
 async fn encoded_literal_served_by_the_capture_route_needs_the_capture_rule() {
     static REPORTS: Policy = scopes! {
@@ -107,32 +94,25 @@ async fn encoded_literal_served_by_the_capture_route_needs_the_capture_rule() {
         "GET /reports/{id}"    => ["reports:read"],
     };
     let log = Log::default();
-    let router = Router::new()
-        .route("/reports/summary", get(|| async { "summary page" }))
-        .route("/reports/{id}", logged_capture(&log));
+    let router =
+        literal_beside_capture(("/reports/summary", "summary page"), "/reports/{id}", &log);
     for (placement, app) in placements(router, &ScopeLayer::new(hs256(SECRET), REPORTS)) {
         // The legitimate spellings are decided as intended.
-        let (status, _, body) = exchange(&app, anonymous("GET", "/reports/summary")).await;
-        assert_eq!((status, &body[..]), (StatusCode::OK, &b"summary page"[..]));
-        let (status, _, _) = exchange(&app, anonymous("GET", "/reports/q3")).await;
+        let reply = send(&app, anonymous("GET", "/reports/summary")).await;
+        assert_eq!(
+            (reply.status, &reply.body[..]),
+            (StatusCode::OK, &b"summary page"[..])
+        );
+        let status = send(&app, anonymous("GET", "/reports/q3")).await.status;
         assert_eq!(status, StatusCode::UNAUTHORIZED, "{placement}");
         assert_eq!(log.take(), Vec::<String>::new());
 
-        for path in [
+        let paths = [
             "/reports/%73ummary",
             "/reports/summar%79",
             "/reports/%73%75%6d%6d%61%72%79",
-        ] {
-            let (status, _, body) = exchange(&app, anonymous("GET", path)).await;
-            let reached = log.take();
-            assert!(
-                reached.is_empty(),
-                "{placement}: anonymous GET {path} reached {reached:?} ({status}, {:?}); \
-                 its rule `GET /reports/{{id}}` needs reports:read, the layer applied \
-                 `GET /reports/summary => public`",
-                String::from_utf8_lossy(&body)
-            );
-        }
+        ];
+        assert_capture_unreached(&app, &log, &paths, "GET /reports/{id}").await;
     }
 }
 
@@ -150,20 +130,18 @@ async fn encoded_sub_delim_served_by_the_capture_route_needs_the_capture_rule() 
         "GET /files/{name}"        => ["files:read"],
     };
     let log = Log::default();
-    let router = Router::new()
-        .route("/files/upload:status", get(|| async { "upload status" }))
-        .route("/files/{name}", logged_capture(&log));
+    let router = literal_beside_capture(
+        ("/files/upload:status", "upload status"),
+        "/files/{name}",
+        &log,
+    );
     let app = router.layer(ScopeLayer::new(hs256(SECRET), FILES));
-    let (status, _, _) = exchange(&app, anonymous("GET", "/files/upload:status")).await;
+    let status = send(&app, anonymous("GET", "/files/upload:status"))
+        .await
+        .status;
     assert_eq!(status, StatusCode::OK);
-    for path in ["/files/upload%3Astatus", "/files/upload%3astatus"] {
-        let (status, _, _) = exchange(&app, anonymous("GET", path)).await;
-        let reached = log.take();
-        assert!(
-            reached.is_empty(),
-            "anonymous GET {path} reached {reached:?} ({status}) under the public literal rule"
-        );
-    }
+    let paths = ["/files/upload%3Astatus", "/files/upload%3astatus"];
+    assert_capture_unreached(&app, &log, &paths, "GET /files/{name}").await;
 }
 
 /// Finding (high, same root cause, and a blind spot of the differential property): on
@@ -238,20 +216,22 @@ async fn serve_dir_index_html_is_bound_by_its_file_rule() {
     let dir = TempDir::new("index-html");
     dir.write("admin/index.html", INDEX);
     dir.write("pub.txt", b"public\n");
-    let router = Router::new().nest_service("/static", ServeDir::new(&dir.0));
+    let router = Router::new().nest_service("/static", ServeDir::new(dir.path()));
     for (placement, app) in placements(router, &ScopeLayer::new(hs256(SECRET), SITE)) {
-        let (status, _, _) = exchange(&app, anonymous("GET", "/static/pub.txt")).await;
+        let status = send(&app, anonymous("GET", "/static/pub.txt")).await.status;
         assert_eq!(status, StatusCode::OK, "{placement}");
-        let (status, _, _) = exchange(&app, anonymous("GET", "/static/admin/index.html")).await;
+        let status = send(&app, anonymous("GET", "/static/admin/index.html"))
+            .await
+            .status;
         assert_eq!(status, StatusCode::UNAUTHORIZED, "{placement}");
 
         for (method, path) in [("GET", "/static/admin/"), ("HEAD", "/static/admin/")] {
-            let (status, headers, body) = exchange(&app, anonymous(method, path)).await;
-            let served = body == INDEX
+            let reply = send(&app, anonymous(method, path)).await;
+            let status = reply.status;
+            let served = reply.body == INDEX
                 || (method == "HEAD"
                     && status == StatusCode::OK
-                    && headers.get("content-length").and_then(|v| v.to_str().ok())
-                        == Some(&INDEX.len().to_string()));
+                    && reply.header("content-length") == Some(&INDEX.len().to_string()));
             assert!(
                 !served,
                 "{placement}: anonymous {method} {path} was served admin/index.html \
@@ -283,12 +263,17 @@ async fn refusal_headers_are_the_same_for_existing_and_missing_routes() {
         // The 400 for a refused spelling, before any token is read.
         ("GET", "/agents/%2e", "/no-such-route/%2e"),
     ] {
-        let (status, headers, body) = exchange(&app, anonymous(method, existing)).await;
-        let missing = exchange(&app, anonymous(method, missing)).await;
+        let on_existing = send(&app, anonymous(method, existing)).await;
+        let on_missing = send(&app, anonymous(method, missing)).await;
+        let status = on_existing.status;
         assert!(status.is_client_error(), "{method} {existing}: {status}");
+        let seen = |reply: &Reply| {
+            let body = String::from_utf8_lossy(&reply.body).into_owned();
+            (reply.status, reply.headers.clone(), body)
+        };
         assert_eq!(
-            (status, headers, String::from_utf8_lossy(&body)),
-            (missing.0, missing.1, String::from_utf8_lossy(&missing.2)),
+            seen(&on_existing),
+            seen(&on_missing),
             "anonymous {method} {existing}: the refusal on an existing route (left) differs \
              from the one on a missing route (right)"
         );
@@ -340,22 +325,17 @@ async fn append_trailing_slash_outside_the_layer() {
         "GET /admin/" => ["admin"],
     };
     let reached = Hits::default();
-    let hits = reached.clone();
-    let router = Router::new().route(
-        "/admin/",
-        get(move || async move {
-            hits.hit();
-            "admin panel"
-        }),
-    );
+    let router = Router::new().route("/admin/", get(counted("admin panel", &reached)));
     let app = NormalizePathLayer::append_trailing_slash()
         .layer(ScopeLayer::new(hs256(SECRET), PANEL).layer(router));
     for path in ["/admin/", "/admin"] {
-        let (status, _, _) = exchange(&app, bearer("GET", path, &mint(&[]))).await;
+        let status = send(&app, bearer("GET", path, &mint(&[]))).await.status;
         assert_eq!(status, StatusCode::FORBIDDEN, "{path}");
     }
     assert_eq!(reached.get(), 0);
-    let (status, _, _) = exchange(&app, bearer("GET", "/admin", &mint(&["admin"]))).await;
+    let status = send(&app, bearer("GET", "/admin", &mint(&["admin"])))
+        .await
+        .status;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(reached.get(), 1);
 }
@@ -394,16 +374,16 @@ async fn long_encoded_paths_around_the_stack_buffer() {
                 .collect()
         };
         let literal = format!("/a/{}", spell(&value('x')));
-        let (status, _, _) = exchange(&app, anonymous("GET", &literal)).await;
+        let status = send(&app, anonymous("GET", &literal)).await.status;
         assert_eq!(status, StatusCode::UNAUTHORIZED, "{} bytes", literal.len());
         let other = format!("/a/{}", spell(&value('y')));
-        let (status, _, _) = exchange(&app, anonymous("GET", &other)).await;
+        let status = send(&app, anonymous("GET", &other)).await.status;
         assert_eq!(status, StatusCode::OK, "{} bytes", other.len());
         assert_eq!(log.take(), [format!("/a/{{v}} {}", value('y'))]);
     }
     // Far past the buffer: 4 KiB of escapes.
     let long = format!("/a/{}", "%79".repeat(1400));
-    let (status, _, _) = exchange(&app, anonymous("GET", &long)).await;
+    let status = send(&app, anonymous("GET", &long)).await.status;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(log.take(), [format!("/a/{{v}} {}", "y".repeat(1400))]);
 }
@@ -419,15 +399,8 @@ async fn odd_request_targets() {
         "GET /pub/*"  => public,
     };
     let reached = Hits::default();
-    let hits = reached.clone();
     let app = Router::new()
-        .route(
-            "/admin/{*rest}",
-            get(move || async move {
-                hits.hit();
-                "admin"
-            }),
-        )
+        .route("/admin/{*rest}", get(counted("admin", &reached)))
         .route("/pub/{v}", get(|Path(v): Path<String>| async move { v }))
         .layer(ScopeLayer::new(hs256(SECRET), ODD));
     let server = serve(app).await;
@@ -470,13 +443,7 @@ async fn nested_compositions_decide_on_the_full_path() {
         "GET /rl/secret"     => ["s"],
     };
     let reached = Hits::default();
-    let secret = |hits: &Hits| {
-        let hits = hits.clone();
-        get(move || async move {
-            hits.hit();
-            "secret"
-        })
-    };
+    let secret = |hits: &Hits| get(counted("secret", hits));
     let layer = ScopeLayer::new(hs256(SECRET), DEEP);
     let router = Router::new()
         .nest(
@@ -516,7 +483,7 @@ async fn nested_compositions_decide_on_the_full_path() {
             "/svc/",
             "/rl/secret",
         ] {
-            let (status, _, _) = exchange(&app, anonymous("GET", path)).await;
+            let status = send(&app, anonymous("GET", path)).await.status;
             assert!(
                 matches!(status.as_u16(), 401 | 404),
                 "{placement}: {path}: {status}"
@@ -530,43 +497,14 @@ async fn nested_compositions_decide_on_the_full_path() {
             "/ns/%2e/d/secret",
             "/rl/%2e/secret",
         ] {
-            let (status, _, _) = exchange(&app, anonymous("GET", path)).await;
+            let status = send(&app, anonymous("GET", path)).await.status;
             assert_eq!(status, StatusCode::BAD_REQUEST, "{placement}: {path}");
         }
         assert_eq!(reached.get(), before, "{placement}: a secret was reached");
         let token = mint(&["s"]);
         for path in ["/o/i/secret", "/ns/d/secret", "/m/secret", "/svc"] {
-            let (status, _, _) = exchange(&app, bearer("GET", path, &token)).await;
+            let status = send(&app, bearer("GET", path, &token)).await.status;
             assert_eq!(status, StatusCode::OK, "{placement}: {path}");
         }
-    }
-}
-
-// ====================================================================== files
-
-/// A temporary directory for `ServeDir`, removed on drop.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(name: &str) -> TempDir {
-        let root = std::env::temp_dir().join(format!(
-            "scope-policy-red-team-{name}-{}",
-            std::process::id()
-        ));
-        let _ = std::fs::remove_dir_all(&root);
-        std::fs::create_dir_all(&root).expect("create the directory");
-        TempDir(root)
-    }
-
-    fn write(&self, relative: &str, contents: &[u8]) {
-        let path = self.0.join(relative);
-        std::fs::create_dir_all(path.parent().expect("a parent")).expect("create");
-        std::fs::write(path, contents).expect("write");
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
     }
 }
