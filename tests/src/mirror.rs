@@ -8,7 +8,7 @@ use axum::body::Body;
 use axum::routing::{get, post};
 use http::Request;
 use scope_policy_examples::agent_os;
-use scope_runtime::jwt::JwtVerifierBuilder;
+use scope_runtime::JwtVerifierBuilder;
 use scope_runtime::{JwtVerifier, ScopeLayer, VerificationKey};
 
 use crate::record::{Hits, counted};

@@ -11,7 +11,7 @@ use scope_policy_tests::tokens::{
     OTHER_SECRET, RSA_PUBLIC, SECRET, b64, forged, hmac_token, mint, mint_lifetime, parts, payload,
     rs256_token, signed,
 };
-use scope_runtime::jwt::{JwtVerifier, VerificationKey};
+use scope_runtime::{JwtVerifier, VerificationKey};
 use serde_json::json;
 
 /// `alg: none` in any casing, with or without a signature, never verifies.
@@ -49,14 +49,18 @@ async fn token_alg_none_any_casing() {
 #[tokio::test]
 async fn token_hs_rs_key_confusion() {
     // A service that trusts one RSA key (RS256) only.
-    let (rs_only, rs_hits) = mirror_with(
-        JwtVerifier::builder().key(VerificationKey::rsa_pem(Algorithm::RS256, RSA_PUBLIC)),
-    );
+    let (rs_only, rs_hits) = mirror_with(JwtVerifier::builder().key(VerificationKey::rsa_pem(
+        scope_runtime::Algorithm::RS256,
+        RSA_PUBLIC,
+    )));
     // A service that trusts an HMAC secret (kid `hs`) and the RSA key (kid `rs`).
     let (mixed, mixed_hits) = mirror_with(
         JwtVerifier::builder()
             .key(VerificationKey::hs256(SECRET).map(|k| k.with_kid("hs")))
-            .key(VerificationKey::rsa_pem(Algorithm::RS256, RSA_PUBLIC).map(|k| k.with_kid("rs"))),
+            .key(
+                VerificationKey::rsa_pem(scope_runtime::Algorithm::RS256, RSA_PUBLIC)
+                    .map(|k| k.with_kid("rs")),
+            ),
     );
     let claims = payload("user-1", SUPERADMIN, 3600);
     let claims_json = serde_json::from_str(&claims).expect("claims");
@@ -163,7 +167,10 @@ async fn token_kid_tricks() {
         JwtVerifier::builder()
             .key(VerificationKey::hs256(SECRET).map(|k| k.with_kid("2024-01")))
             .key(VerificationKey::hs256(OTHER_SECRET).map(|k| k.with_kid("2024-02")))
-            .key(VerificationKey::rsa_pem(Algorithm::RS256, RSA_PUBLIC).map(|k| k.with_kid("rsa"))),
+            .key(
+                VerificationKey::rsa_pem(scope_runtime::Algorithm::RS256, RSA_PUBLIC)
+                    .map(|k| k.with_kid("rsa")),
+            ),
     );
     let claims = payload("user-1", SUPERADMIN, 3600);
     let header = |kid: serde_json::Value| json!({ "alg": "HS256", "kid": kid }).to_string();

@@ -9,7 +9,7 @@ use scope_policy_tests::reply::{Reply, send};
 use scope_policy_tests::requests::{header_value, request, with_authorization};
 use scope_policy_tests::seed::{AgentOs, BASIC, RUN, SUPERADMIN, run_with_authorization};
 use scope_policy_tests::tokens::mint;
-use scope_runtime::jwt::TokenSource;
+use scope_runtime::TokenSource;
 
 /// Non-UTF-8 and control bytes in the `Authorization` header: a malformed request, never
 /// a lossy conversion into something that verifies.
