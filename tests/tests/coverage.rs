@@ -10,7 +10,65 @@ use scope_policy_examples::agent_os;
 use scope_policy_tests::requests::bearer;
 use scope_policy_tests::seed::{AgentOs, SUPERADMIN, run_at};
 use scope_policy_tests::tokens::mint;
-use scope_runtime::{Policy, scopes};
+use scope_runtime::{Policy, Requirement, scopes};
+
+/// The seed policy reads as Agno's page means it: each route finds its own rule, `*`
+/// does not cross `/`, unmapped routes match nothing, and rules print back as written.
+#[test]
+fn the_seed_policy_finds_the_rule_of_each_route() {
+    use Requirement::{AllOf, Public};
+    let cases: [(&str, &str, &str, Requirement); 11] = [
+        ("GET", "/agents", "GET /agents", AllOf(&["app:read"])),
+        ("GET", "/agents/agent-1", "GET /agents/*", AllOf(&["app:read"])),
+        (
+            "POST",
+            "/agents/agent-1/runs",
+            "POST /agents/*/runs",
+            AllOf(&["app:run", "app:execute"]),
+        ),
+        ("GET", "/sessions", "GET /sessions", AllOf(&["app:admin"])),
+        (
+            "GET",
+            "/sessions/s1",
+            "GET /sessions/*",
+            AllOf(&["app:read", "sessions:read"]),
+        ),
+        ("GET", "/memories", "GET /memories", AllOf(&["memory:admin"])),
+        ("POST", "/memories", "POST /memories", AllOf(&["memory:write"])),
+        ("GET", "/config", "GET /config", AllOf(&["app:admin"])),
+        ("GET", "/health", "GET /health", Public),
+        ("GET", "/me", "GET /me", AllOf(&[])),
+        ("HEAD", "/agents", "GET /agents", AllOf(&["app:read"])),
+    ];
+    for (method, path, key, requirement) in cases {
+        let rule = agent_os::POLICY
+            .lookup_str(method, path)
+            .unwrap_or_else(|| panic!("{method} {path}: no rule"));
+        assert_eq!(rule.key(), key, "{method} {path}");
+        assert_eq!(rule.requirement(), requirement, "{method} {path}");
+    }
+    // What Agno's mapping gets wrong: `*` does not cross `/`; unmapped routes match nothing.
+    for (method, path) in [
+        ("GET", "/agents/a/runs"),
+        ("POST", "/agents"),
+        ("DELETE", "/agents/a"),
+        ("GET", "/agents/"),
+        ("GET", "/unknown"),
+    ] {
+        assert!(
+            agent_os::POLICY.lookup_str(method, path).is_none(),
+            "{method} {path}"
+        );
+    }
+    // Declaration order is kept for display, and `Display` prints rules back as written.
+    let rules = agent_os::POLICY.rules();
+    assert_eq!(rules.len(), 10);
+    assert_eq!(
+        rules[2].to_string(),
+        r#""POST /agents/*/runs" => ["app:run", "app:execute"]"#
+    );
+    assert_eq!(rules[8].to_string(), r#""GET /health" => public"#);
+}
 
 #[test]
 fn the_seed_policy_covers_every_route_and_every_rule_is_reached() {
