@@ -26,7 +26,8 @@ for crate in runtime macros grammar; do
 done
 sed -e "s|@NEW@|$root|" -e "s|@OLD@|$scratch/old|" \
     "$root/scripts/bench-vs-rev/Cargo.toml.in" > "$scratch/cmp/Cargo.toml"
-cp "$root/scripts/bench-vs-rev/benches/compare.rs" "$scratch/cmp/benches/"
+cp "$root/scripts/bench-vs-rev/benches/compare.rs" "$root/scope-runtime/benches/seed_policy.rs" \
+    "$scratch/cmp/benches/"
 cd "$scratch/cmp"
 CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target/bench-vs-rev}" \
     cargo bench --bench compare -- "$@"

@@ -15,19 +15,10 @@ use libfuzzer_sys::fuzz_target;
 use scope_grammar::{RouteKey, reference_lookup};
 use scope_runtime::{Policy, scopes};
 
-/// The seed's policy (as in `examples/src/agent_os/mod.rs`).
-static SEED: Policy = scopes! {
-    "GET /agents"         => ["app:read"],
-    "GET /agents/*"       => ["app:read"],
-    "POST /agents/*/runs" => ["app:run", "app:execute"],
-    "GET /sessions"       => ["app:admin"],
-    "GET /sessions/*"     => ["app:read", "sessions:read"],
-    "GET /memories"       => ["memory:admin"],
-    "POST /memories"      => ["memory:write"],
-    "GET /config"         => ["app:admin"],
-    "GET /health"         => public,
-    "GET /me"             => [],
-};
+include!("../../scope-runtime/benches/seed_policy.rs");
+
+/// The seed's policy.
+static SEED: Policy = seed_policy!(scope_runtime);
 
 /// Every segment kind, method filters and precedence corner.
 static MIXED: Policy = scopes! {

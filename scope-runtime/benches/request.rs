@@ -18,22 +18,13 @@ use axum::routing::get;
 use criterion::{Criterion, criterion_group, criterion_main};
 use http::{Request, StatusCode};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
-use scope_runtime::{JwtVerifier, Policy, ScopeLayer, VerificationKey, scopes};
+use scope_runtime::{JwtVerifier, Policy, ScopeLayer, VerificationKey};
 use serde_json::{Map, Value, json};
 use tower::ServiceExt;
 
-static POLICY: Policy = scopes! {
-    "GET /agents"         => ["app:read"],
-    "GET /agents/*"       => ["app:read"],
-    "POST /agents/*/runs" => ["app:run", "app:execute"],
-    "GET /sessions"       => ["app:admin"],
-    "GET /sessions/*"     => ["app:read", "sessions:read"],
-    "GET /memories"       => ["memory:admin"],
-    "POST /memories"      => ["memory:write"],
-    "GET /config"         => ["app:admin"],
-    "GET /health"         => public,
-    "GET /me"             => [],
-};
+include!("seed_policy.rs");
+
+static POLICY: Policy = seed_policy!(scope_runtime);
 
 const SECRET: &[u8] = b"your-secret-key-at-least-256-bits-long";
 

@@ -12,6 +12,23 @@ use scope_policy_tests::seed::{AgentOs, SUPERADMIN, run_at};
 use scope_policy_tests::tokens::mint;
 use scope_runtime::{Policy, Requirement, scopes};
 
+include!("../../scope-runtime/benches/seed_policy.rs");
+
+/// The copy of the seed policy that the benches, the fuzz targets and the revision
+/// comparison use (they cannot depend on the examples) is the example's, rule for rule.
+#[test]
+fn the_benchmarked_seed_policy_is_the_example_policy() {
+    static COPY: Policy = seed_policy!(scope_runtime);
+    let rules = |policy: &Policy| {
+        policy
+            .rules()
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(rules(&COPY), rules(&agent_os::POLICY));
+}
+
 /// The seed policy reads as Agno's page means it: each route finds its own rule, `*`
 /// does not cross `/`, unmapped routes match nothing, and rules print back as written.
 #[test]
@@ -19,7 +36,12 @@ fn the_seed_policy_finds_the_rule_of_each_route() {
     use Requirement::{AllOf, Public};
     let cases: [(&str, &str, &str, Requirement); 11] = [
         ("GET", "/agents", "GET /agents", AllOf(&["app:read"])),
-        ("GET", "/agents/agent-1", "GET /agents/*", AllOf(&["app:read"])),
+        (
+            "GET",
+            "/agents/agent-1",
+            "GET /agents/*",
+            AllOf(&["app:read"]),
+        ),
         (
             "POST",
             "/agents/agent-1/runs",
@@ -33,8 +55,18 @@ fn the_seed_policy_finds_the_rule_of_each_route() {
             "GET /sessions/*",
             AllOf(&["app:read", "sessions:read"]),
         ),
-        ("GET", "/memories", "GET /memories", AllOf(&["memory:admin"])),
-        ("POST", "/memories", "POST /memories", AllOf(&["memory:write"])),
+        (
+            "GET",
+            "/memories",
+            "GET /memories",
+            AllOf(&["memory:admin"]),
+        ),
+        (
+            "POST",
+            "/memories",
+            "POST /memories",
+            AllOf(&["memory:write"]),
+        ),
         ("GET", "/config", "GET /config", AllOf(&["app:admin"])),
         ("GET", "/health", "GET /health", Public),
         ("GET", "/me", "GET /me", AllOf(&[])),

@@ -13,22 +13,15 @@ use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::json;
 use tower::ServiceExt;
 
+// The seed's policy: `bench-vs-rev.sh` copies `scope-runtime/benches/seed_policy.rs`
+// beside this file.
+include!("seed_policy.rs");
+
 const SECRET: &[u8] = b"your-secret-key-at-least-256-bits-long";
 
 macro_rules! guarded_router {
     ($runtime:ident) => {{
-        static POLICY: $runtime::Policy = $runtime::scopes! {
-            "GET /agents"         => ["app:read"],
-            "GET /agents/*"       => ["app:read"],
-            "POST /agents/*/runs" => ["app:run", "app:execute"],
-            "GET /sessions"       => ["app:admin"],
-            "GET /sessions/*"     => ["app:read", "sessions:read"],
-            "GET /memories"       => ["memory:admin"],
-            "POST /memories"      => ["memory:write"],
-            "GET /config"         => ["app:admin"],
-            "GET /health"         => public,
-            "GET /me"             => [],
-        };
+        static POLICY: $runtime::Policy = seed_policy!($runtime);
         let verifier = $runtime::JwtVerifier::builder()
             .key($runtime::VerificationKey::hs256(SECRET).expect("key"))
             .build()
