@@ -408,28 +408,27 @@ fn header_json(token: &str) -> Map<String, Value> {
     serde_json::from_slice(&URL_SAFE_NO_PAD.decode(b64).expect("header b64")).expect("header")
 }
 
-/// The scopes the documented rules give for `claims`.
+/// The scopes the documented rules give for `claims`, written independently of the
+/// crate's parser: the configured claim or the first of `scopes`/`scope`/`scp` present;
+/// a space-separated string, or an array of strings only (anything else grants nothing);
+/// empty items dropped.
 fn expected_scopes(claims: &Map<String, Value>, configured: Option<&str>) -> Vec<String> {
-    let value = match configured {
-        Some(name) => claims.get(name),
-        None => ["scopes", "scope", "scp"]
-            .iter()
-            .find_map(|n| claims.get(*n)),
+    let names: &[&str] = match configured {
+        Some(name) => &[name][..],
+        None => &["scopes", "scope", "scp"],
     };
-    match value {
-        Some(Value::String(s)) => s
-            .split(' ')
-            .filter(|s| !s.is_empty())
-            .map(String::from)
-            .collect(),
-        Some(Value::Array(items)) if items.iter().all(Value::is_string) => items
-            .iter()
-            .filter_map(Value::as_str)
-            .filter(|s| !s.is_empty())
-            .map(String::from)
-            .collect(),
-        _ => Vec::new(),
-    }
+    let Some(value) = names.iter().find_map(|name| claims.get(*name)) else {
+        return Vec::new();
+    };
+    let items: Vec<&str> = match value {
+        Value::String(s) => s.split(' ').collect(),
+        Value::Array(items) => match items.iter().map(Value::as_str).collect() {
+            Some(all_strings) => all_strings,
+            None => return Vec::new(),
+        },
+        _ => return Vec::new(),
+    };
+    items.into_iter().filter(|item| !item.is_empty()).map(String::from).collect()
 }
 
 fn check_ok(

@@ -73,56 +73,62 @@ fn fixture(name: &str) -> &'static str {
     }
 }
 
+/// A case of a public-key algorithm: tokens signed with the private key of `pair`,
+/// verified with its public key (by jsonwebtoken alone, and by the layer).
+fn asymmetric(
+    alg: Algorithm,
+    pair: (&str, &str),
+    encoding: fn(&[u8]) -> jsonwebtoken::errors::Result<EncodingKey>,
+    decoding: fn(&[u8]) -> jsonwebtoken::errors::Result<DecodingKey>,
+) -> Case {
+    let (private, public) = (fixture(pair.0), fixture(pair.1));
+    let ours = scope_runtime::Algorithm::from_name(&format!("{alg:?}")).expect("same name");
+    Case {
+        alg,
+        encoding: encoding(private.as_bytes()).expect("private key"),
+        decoding: decoding(public.as_bytes()).expect("public key"),
+        key: VerificationKey::from_pem(ours, public).expect("key"),
+    }
+}
+
 fn cases() -> Vec<(&'static str, Case)> {
+    let hs256 = Case {
+        alg: Algorithm::HS256,
+        encoding: EncodingKey::from_secret(SECRET),
+        decoding: DecodingKey::from_secret(SECRET),
+        key: VerificationKey::hs256(SECRET).expect("key"),
+    };
+    let rsa = ("rsa_private", "rsa_public");
+    let ec = ("ec_private", "ec_public");
+    let ed = ("ed_private", "ed_public");
     vec![
-        (
-            "hs256",
-            Case {
-                alg: Algorithm::HS256,
-                encoding: EncodingKey::from_secret(SECRET),
-                decoding: DecodingKey::from_secret(SECRET),
-                key: VerificationKey::hs256(SECRET).expect("key"),
-            },
-        ),
+        ("hs256", hs256),
         (
             "rs256",
-            Case {
-                alg: Algorithm::RS256,
-                encoding: EncodingKey::from_rsa_pem(fixture("rsa_private").as_bytes())
-                    .expect("key"),
-                decoding: DecodingKey::from_rsa_pem(fixture("rsa_public").as_bytes()).expect("key"),
-                key: VerificationKey::from_pem(
-                    scope_runtime::Algorithm::RS256,
-                    fixture("rsa_public"),
-                )
-                .expect("key"),
-            },
+            asymmetric(
+                Algorithm::RS256,
+                rsa,
+                EncodingKey::from_rsa_pem,
+                DecodingKey::from_rsa_pem,
+            ),
         ),
         (
             "es256",
-            Case {
-                alg: Algorithm::ES256,
-                encoding: EncodingKey::from_ec_pem(fixture("ec_private").as_bytes()).expect("key"),
-                decoding: DecodingKey::from_ec_pem(fixture("ec_public").as_bytes()).expect("key"),
-                key: VerificationKey::from_pem(
-                    scope_runtime::Algorithm::ES256,
-                    fixture("ec_public"),
-                )
-                .expect("key"),
-            },
+            asymmetric(
+                Algorithm::ES256,
+                ec,
+                EncodingKey::from_ec_pem,
+                DecodingKey::from_ec_pem,
+            ),
         ),
         (
             "eddsa",
-            Case {
-                alg: Algorithm::EdDSA,
-                encoding: EncodingKey::from_ed_pem(fixture("ed_private").as_bytes()).expect("key"),
-                decoding: DecodingKey::from_ed_pem(fixture("ed_public").as_bytes()).expect("key"),
-                key: VerificationKey::from_pem(
-                    scope_runtime::Algorithm::EdDSA,
-                    fixture("ed_public"),
-                )
-                .expect("key"),
-            },
+            asymmetric(
+                Algorithm::EdDSA,
+                ed,
+                EncodingKey::from_ed_pem,
+                DecodingKey::from_ed_pem,
+            ),
         ),
     ]
 }

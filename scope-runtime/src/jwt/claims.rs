@@ -143,10 +143,7 @@ mod tests {
     use serde_json::json;
 
     fn map(value: Value) -> Map<String, Value> {
-        match value {
-            Value::Object(map) => map,
-            _ => unreachable!("test claims are objects"),
-        }
+        serde_json::from_value(value).expect("test claims are JSON objects")
     }
 
     fn scopes(value: Value) -> Vec<String> {

@@ -183,11 +183,12 @@ pub(crate) fn extract<'h>(
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use http::HeaderValue;
 
-    fn headers(auth: &[&[u8]]) -> HeaderMap {
+    /// Headers holding one `Authorization` field per value, in order.
+    pub(in crate::jwt) fn headers(auth: &[&[u8]]) -> HeaderMap {
         let mut map = HeaderMap::new();
         for value in auth {
             map.append(

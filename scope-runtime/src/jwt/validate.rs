@@ -115,10 +115,7 @@ mod tests {
     use super::*;
 
     fn map(value: Value) -> Map<String, Value> {
-        match value {
-            Value::Object(map) => map,
-            _ => unreachable!("an object"),
-        }
+        serde_json::from_value(value).expect("test claims are JSON objects")
     }
 
     #[test]

@@ -226,41 +226,46 @@ mod tests {
 
     #[test]
     fn url_policy() {
-        assert!(check_url("https://idp.example.com/jwks", false).is_ok());
-        assert!(check_url("http://127.0.0.1:8080/jwks", false).is_ok());
-        assert!(check_url("http://127.1.2.3/jwks", false).is_ok());
-        assert!(check_url("http://[::1]:8080/jwks", false).is_ok());
-        assert!(check_url("http://localhost/jwks", false).is_ok());
-        assert_eq!(
-            check_url("http://idp.example.com/jwks", false),
-            Err(JwksError::PlainHttp)
-        );
-        assert_eq!(
-            check_url("http://10.0.0.1/jwks", false),
-            Err(JwksError::PlainHttp)
-        );
-        assert!(check_url("http://idp.example.com/jwks", true).is_ok());
-        assert!(matches!(
-            check_url("ftp://idp.example.com/jwks", true),
-            Err(JwksError::InvalidUrl(_))
-        ));
-        assert!(matches!(
-            check_url("/jwks", false),
-            Err(JwksError::InvalidUrl(_))
-        ));
-        assert!(matches!(
-            check_url("https://user:pw@idp.example.com/jwks", false),
-            Err(JwksError::InvalidUrl(_))
-        ));
-        assert!(matches!(
-            check_url("not a url", false),
-            Err(JwksError::InvalidUrl(_))
-        ));
-        // "localhost.evil.example" is not loopback.
-        assert_eq!(
-            check_url("http://localhost.evil.example/jwks", false),
-            Err(JwksError::PlainHttp)
-        );
+        /// What `check_url` answers, by the kind of error only.
+        #[derive(Debug, PartialEq)]
+        enum Verdict {
+            Usable,
+            PlainHttp,
+            InvalidUrl,
+        }
+        let verdict = |url: &str, allow_plain_http: bool| match check_url(url, allow_plain_http) {
+            Ok(_) => Verdict::Usable,
+            Err(JwksError::PlainHttp) => Verdict::PlainHttp,
+            Err(JwksError::InvalidUrl(_)) => Verdict::InvalidUrl,
+            Err(other) => panic!("{url}: unexpected {other:?}"),
+        };
+        let cases = [
+            ("https://idp.example.com/jwks", false, Verdict::Usable),
+            ("http://127.0.0.1:8080/jwks", false, Verdict::Usable),
+            ("http://127.1.2.3/jwks", false, Verdict::Usable),
+            ("http://[::1]:8080/jwks", false, Verdict::Usable),
+            ("http://localhost/jwks", false, Verdict::Usable),
+            ("http://idp.example.com/jwks", false, Verdict::PlainHttp),
+            ("http://10.0.0.1/jwks", false, Verdict::PlainHttp),
+            ("http://idp.example.com/jwks", true, Verdict::Usable),
+            ("ftp://idp.example.com/jwks", true, Verdict::InvalidUrl),
+            ("/jwks", false, Verdict::InvalidUrl),
+            (
+                "https://user:pw@idp.example.com/jwks",
+                false,
+                Verdict::InvalidUrl,
+            ),
+            ("not a url", false, Verdict::InvalidUrl),
+            // "localhost.evil.example" is not loopback.
+            (
+                "http://localhost.evil.example/jwks",
+                false,
+                Verdict::PlainHttp,
+            ),
+        ];
+        for (url, allow_plain_http, expected) in cases {
+            assert_eq!(verdict(url, allow_plain_http), expected, "{url}");
+        }
     }
 
     #[test]
