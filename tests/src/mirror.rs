@@ -95,6 +95,26 @@ impl Seed {
             .await;
     }
 
+    /// [`Seed::token_refused`] as an invalid token: a 401 `invalid_token` described as
+    /// `description`, on a run, a memory post and a read.
+    pub async fn token_invalid(&self, token: &str, description: &str) {
+        self.token_refused(token, |r| r.invalid_token(description))
+            .await;
+    }
+
+    /// Requests no rule maps: each of `with_token` is refused as unmapped, each of
+    /// `without_token` as missing its token (the layer asks for one before it looks for
+    /// a rule), and then no handler ran and nothing was created ([`Seed::untouched`]).
+    pub async fn unmapped<'a>(
+        &self,
+        with_token: impl IntoIterator<Item = Call<'a>>,
+        without_token: impl IntoIterator<Item = Call<'a>>,
+    ) {
+        self.check_all(with_token, Reply::unmapped).await;
+        self.check_all(without_token, Reply::missing).await;
+        self.untouched().await;
+    }
+
     /// No handler of the mirror ran and the seed created nothing.
     pub async fn untouched(&self) {
         assert_eq!(self.hits.get(), 0, "a handler of the mirror was reached");
