@@ -9,7 +9,7 @@ use axum::routing::{get, post};
 use http::Request;
 use scope_policy_examples::agent_os;
 use scope_runtime::JwtVerifierBuilder;
-use scope_runtime::{JwtVerifier, ScopeLayer, VerificationKey};
+use scope_runtime::{JwtVerifier, PathClass, ScopeLayer, VerificationKey};
 
 use crate::record::{Hits, counted};
 use crate::reply::{Reply, send};
@@ -112,6 +112,14 @@ impl Seed {
     ) {
         self.check_all(with_token, Reply::unmapped).await;
         self.check_all(without_token, Reply::missing).await;
+        self.untouched().await;
+    }
+
+    /// Each of `calls` is refused as a request-path spelling of `class` (400, before any
+    /// rule or token is looked at), and then no handler ran and nothing was created
+    /// ([`Seed::untouched`]).
+    pub async fn bad_path<'a>(&self, calls: impl IntoIterator<Item = Call<'a>>, class: PathClass) {
+        self.check_all(calls, |r| r.bad_path(class)).await;
         self.untouched().await;
     }
 

@@ -54,8 +54,7 @@ async fn path_double_slashes() {
         .chain(runs.map(|path| Call::run(path, &power)))
         .chain(runs.map(|path| Call::run(path, "not-a-token")))
         .chain([Call::anonymous("//health")]);
-    seed.check_all(calls, |r| r.bad_path(EmptySegment)).await;
-    seed.untouched().await;
+    seed.bad_path(calls, EmptySegment).await;
 }
 
 /// Percent-encoded letters are the letters for `Path` and `ServeDir`, and other bytes
@@ -130,7 +129,7 @@ async fn path_encoded_slashes_and_dots() {
         .into_iter()
         .chain([Call::get("/sessions%2F", &admin)])
         .chain(["/agents/..%2Fsessions", "/agents/%2E%2E%2Fsessions"].map(Call::anonymous));
-    seed.check_all(slashes, |r| r.bad_path(EncodedSlash)).await;
+    seed.bad_path(slashes, EncodedSlash).await;
     let dots = [
         "/agents/%2e%2e/sessions",
         "/agents/%2E%2E/sessions",
@@ -138,11 +137,8 @@ async fn path_encoded_slashes_and_dots() {
         "/%2e%2e/sessions",
         "/agents/.%2e/sessions",
     ];
-    seed.check_all(dots.map(|path| Call::get(path, &basic)), |r| {
-        r.bad_path(DotSegment)
-    })
-    .await;
-    seed.untouched().await;
+    seed.bad_path(dots.map(|path| Call::get(path, &basic)), DotSegment)
+        .await;
 }
 
 /// Dot segments: clients and proxies resolve them, `ServeDir` skips `.`, axum routes
@@ -170,8 +166,7 @@ async fn path_dot_segments() {
         .chain([Call::get("/sessions/.", &admin)])
         .chain(runs.map(|path| Call::run(path, &power)))
         .chain(["/health/..", "/health/."].map(Call::anonymous));
-    seed.check_all(calls, |r| r.bad_path(DotSegment)).await;
-    seed.untouched().await;
+    seed.bad_path(calls, DotSegment).await;
     // Dots inside a segment are bytes of an id: the `/agents/*` rule, an unknown agent.
     for path in ["/agents/...", "/agents/a.b", "/agents/.x"] {
         seed.check_all([Call::anonymous(path)], Reply::missing)
@@ -244,9 +239,7 @@ async fn path_encoded_nul_cr_lf() {
         .into_iter()
         .chain(anonymous_reads.map(Call::anonymous))
         .chain(runs.map(|path| Call::run(path, &power)));
-    seed.check_all(calls, |r| r.bad_path(ControlCharacter))
-        .await;
-    seed.untouched().await;
+    seed.bad_path(calls, ControlCharacter).await;
 }
 
 /// Unknown routes never meet the fallback without the admin scope.
