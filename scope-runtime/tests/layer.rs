@@ -116,21 +116,26 @@ async fn without_admin_scope_configured_superadmin_is_an_ordinary_scope() {
 
 // ---------------------------------------------------------------- unmapped modes
 
-#[tokio::test]
-async fn unmapped_is_deny_by_default() {
-    let (app, hits) = app(ROUTES, layer());
-    assert_no_rule_covers(&app, &hits, "GET", "/unmapped").await;
-}
-
-#[tokio::test]
-async fn unmapped_deny_is_401_without_token_and_403_with_one() {
-    let (app, hits) = app(ROUTES, layer().unmapped(Unmapped::Deny));
+/// What `Unmapped::Deny` does with a route no rule covers: 401 without a token, 403
+/// naming no scope with a valid one, 401 `invalid_token` with a bad one; no handler runs.
+async fn assert_unmapped_denied(layer: ScopeLayer) {
+    let (app, hits) = app(ROUTES, layer);
     assert_no_rule_covers(&app, &hits, "GET", "/unmapped").await;
     let reply = send(&app, bearer("GET", "/unmapped", &token_without_scopes())).await;
     assert_no_rule(&reply);
     let reply = send(&app, bearer("GET", "/unmapped", "not-a-jwt")).await;
     assert_invalid_token(&reply, "malformed token");
     assert_eq!(hits.count(), 0);
+}
+
+#[tokio::test]
+async fn unmapped_is_deny_by_default() {
+    assert_unmapped_denied(layer()).await;
+}
+
+#[tokio::test]
+async fn unmapped_deny_is_401_without_token_and_403_with_one() {
+    assert_unmapped_denied(layer().unmapped(Unmapped::Deny)).await;
 }
 
 #[tokio::test]

@@ -9,7 +9,7 @@ use axum::routing::{get, post};
 use http::Request;
 use scope_policy_examples::agent_os;
 use scope_runtime::JwtVerifierBuilder;
-use scope_runtime::{JwtVerifier, ScopeLayer, VerificationKey};
+use scope_runtime::{JwtVerifier, PathClass, ScopeLayer, VerificationKey};
 
 use crate::record::{Hits, counted};
 use crate::reply::{Reply, send};
@@ -93,6 +93,34 @@ impl Seed {
         self.check(|| memory_as(token), &expect).await;
         self.check(|| bearer("GET", "/agents", token), &expect)
             .await;
+    }
+
+    /// [`Seed::token_refused`] as an invalid token: a 401 `invalid_token` described as
+    /// `description`, on a run, a memory post and a read.
+    pub async fn token_invalid(&self, token: &str, description: &str) {
+        self.token_refused(token, |r| r.invalid_token(description))
+            .await;
+    }
+
+    /// Requests no rule maps: each of `with_token` is refused as unmapped, each of
+    /// `without_token` as missing its token (the layer asks for one before it looks for
+    /// a rule), and then no handler ran and nothing was created ([`Seed::untouched`]).
+    pub async fn unmapped<'a>(
+        &self,
+        with_token: impl IntoIterator<Item = Call<'a>>,
+        without_token: impl IntoIterator<Item = Call<'a>>,
+    ) {
+        self.check_all(with_token, Reply::unmapped).await;
+        self.check_all(without_token, Reply::missing).await;
+        self.untouched().await;
+    }
+
+    /// Each of `calls` is refused as a request-path spelling of `class` (400, before any
+    /// rule or token is looked at), and then no handler ran and nothing was created
+    /// ([`Seed::untouched`]).
+    pub async fn bad_path<'a>(&self, calls: impl IntoIterator<Item = Call<'a>>, class: PathClass) {
+        self.check_all(calls, |r| r.bad_path(class)).await;
+        self.untouched().await;
     }
 
     /// No handler of the mirror ran and the seed created nothing.

@@ -404,68 +404,24 @@ fn canonical_paths_encode_values_minimally() {
 /// rule of its canonical path.
 #[test]
 fn oracle_paths_follow_the_router() {
+    let user = |id| handler("/api/users/{id}", &[("id", id)]);
+    let n = || handler("/n/{id}", &[("id", "a")]);
+    let file = |name| handler("/files/{name}", &[("name", name)]);
+    let doc = handler("/docs/{*path}", &[("path", "internal/x")]);
+    let me = handler("/api/users/me", &[]);
+    let secret = Served::File("private/secret.txt");
     for (method, served, expected, rerouted) in [
-        (
-            Method::GET,
-            handler("/api/users/{id}", &[("id", "me")]),
-            "/api/users/zzfresh",
-            true,
-        ),
-        (
-            Method::GET,
-            handler("/api/users/{id}", &[("id", "root")]),
-            "/api/users/root",
-            false,
-        ),
+        (Method::GET, user("me"), "/api/users/zzfresh", true),
+        (Method::GET, user("root"), "/api/users/root", false),
         // The literal route has no DELETE: the canonical path reaches no handler.
-        (
-            Method::DELETE,
-            handler("/api/users/{id}", &[("id", "me")]),
-            "/api/users/zzfresh",
-            true,
-        ),
-        (
-            Method::GET,
-            handler("/n/{id}", &[("id", "a")]),
-            "/n/zzfresh",
-            true,
-        ),
-        (
-            Method::POST,
-            handler("/n/{id}", &[("id", "a")]),
-            "/n/zzfresh",
-            true,
-        ),
-        (
-            Method::GET,
-            handler("/files/{name}", &[("name", "meta:acl")]),
-            "/files/zzfresh",
-            true,
-        ),
-        (
-            Method::GET,
-            handler("/files/{name}", &[("name", "secret.txt")]),
-            "/files/secret.txt",
-            false,
-        ),
-        (
-            Method::GET,
-            handler("/docs/{*path}", &[("path", "internal/x")]),
-            "/docs/internal/x",
-            false,
-        ),
-        (
-            Method::GET,
-            handler("/api/users/me", &[]),
-            "/api/users/me",
-            false,
-        ),
-        (
-            Method::GET,
-            Served::File("private/secret.txt"),
-            "/static/private/secret.txt",
-            false,
-        ),
+        (Method::DELETE, user("me"), "/api/users/zzfresh", true),
+        (Method::GET, n(), "/n/zzfresh", true),
+        (Method::POST, n(), "/n/zzfresh", true),
+        (Method::GET, file("meta:acl"), "/files/zzfresh", true),
+        (Method::GET, file("secret.txt"), "/files/secret.txt", false),
+        (Method::GET, doc, "/docs/internal/x", false),
+        (Method::GET, me, "/api/users/me", false),
+        (Method::GET, secret, "/static/private/secret.txt", false),
     ] {
         let path = path_lab::oracle_path(&method, &served);
         assert_eq!(path.path, expected, "{method} {served}: {path:?}");

@@ -33,14 +33,12 @@ async fn token_alg_none_any_casing() {
         // The same header and claims with a genuine HS256 signature over them.
         let signed_none = signed(&header, &claims);
         for token in [unsigned, signed_none] {
-            seed.token_refused(&token, |r| r.invalid_token("algorithm not allowed"))
-                .await;
+            seed.token_invalid(&token, "algorithm not allowed").await;
         }
     }
     // No signature part at all.
     let two_parts = format!("{}.{}", b64(r#"{"alg":"none"}"#), b64(&claims));
-    seed.token_refused(&two_parts, |r| r.invalid_token("malformed token"))
-        .await;
+    seed.token_invalid(&two_parts, "malformed token").await;
     seed.untouched().await;
 }
 
@@ -95,8 +93,7 @@ async fn token_hs_rs_key_confusion() {
     // An RS256 token against the seed's HMAC-only verifier.
     let seed = Seed::new();
     let rs = rs256_token(None, &claims_json);
-    seed.token_refused(&rs, |r| r.invalid_token("algorithm not allowed"))
-        .await;
+    seed.token_invalid(&rs, "algorithm not allowed").await;
     seed.untouched().await;
     assert_eq!(rs_hits.get() + mixed_hits.get(), 0);
     // The positive control: a genuine RS256 token passes both.
@@ -118,15 +115,13 @@ async fn token_unpinned_algorithms() {
     for alg in [Algorithm::HS384, Algorithm::HS512] {
         let header = json!({ "alg": format!("{alg:?}"), "typ": "JWT" }).to_string();
         let token = hmac_token(alg, SECRET.as_bytes(), &header, &claims);
-        seed.token_refused(&token, |r| r.invalid_token("algorithm not allowed"))
-            .await;
+        seed.token_invalid(&token, "algorithm not allowed").await;
     }
     for alg in [
         "hs256", "Hs256", "HS256 ", "HS-256", "", "RS256", "ES256", "EdDSA", "XS256",
     ] {
         let token = signed(&json!({ "alg": alg }).to_string(), &claims);
-        seed.token_refused(&token, |r| r.invalid_token("algorithm not allowed"))
-            .await;
+        seed.token_invalid(&token, "algorithm not allowed").await;
     }
     for header in [
         r#"{"typ":"JWT"}"#,
@@ -139,8 +134,7 @@ async fn token_unpinned_algorithms() {
         r#""HS256""#,
     ] {
         let token = signed(header, &claims);
-        seed.token_refused(&token, |r| r.invalid_token("malformed token"))
-            .await;
+        seed.token_invalid(&token, "malformed token").await;
     }
     // Two `alg` members: whichever one is read, the token is refused.
     for header in [
@@ -154,7 +148,7 @@ async fn token_unpinned_algorithms() {
     }
     // `crit` extensions are not understood, so refused (RFC 7515 §4.1.11).
     let token = signed(r#"{"alg":"HS256","crit":["exp"]}"#, &claims);
-    seed.token_refused(&token, |r| r.invalid_token("unsupported critical header"))
+    seed.token_invalid(&token, "unsupported critical header")
         .await;
     seed.untouched().await;
 }
@@ -270,11 +264,9 @@ async fn token_tampered_payload_or_signature() {
     }
     // The exact answers of the plain cases.
     let token = format!("{h}.{superadmin_claims}.{s}");
-    seed.token_refused(&token, |r| r.invalid_token("signature does not match"))
-        .await;
+    seed.token_invalid(&token, "signature does not match").await;
     let token = format!("{h}.{p}.");
-    seed.token_refused(&token, |r| r.invalid_token("signature does not match"))
-        .await;
+    seed.token_invalid(&token, "signature does not match").await;
     seed.untouched().await;
 }
 

@@ -24,10 +24,7 @@ async fn path_trailing_slash() {
         Call::get("/agents/research-agent/", &power),
         Call::run("/agents/research-agent/runs/", &power),
     ];
-    seed.check_all(calls, Reply::unmapped).await;
-    seed.check_all([Call::anonymous("/health/")], Reply::missing)
-        .await;
-    seed.untouched().await;
+    seed.unmapped(calls, [Call::anonymous("/health/")]).await;
 
     // The router agrees: with the admin scope, `/agents/` is the fallback's 404.
     let reply = seed.os.as_superadmin("GET", "/agents/").await;
@@ -57,8 +54,7 @@ async fn path_double_slashes() {
         .chain(runs.map(|path| Call::run(path, &power)))
         .chain(runs.map(|path| Call::run(path, "not-a-token")))
         .chain([Call::anonymous("//health")]);
-    seed.check_all(calls, |r| r.bad_path(EmptySegment)).await;
-    seed.untouched().await;
+    seed.bad_path(calls, EmptySegment).await;
 }
 
 /// Percent-encoded letters are the letters for `Path` and `ServeDir`, and other bytes
@@ -133,7 +129,7 @@ async fn path_encoded_slashes_and_dots() {
         .into_iter()
         .chain([Call::get("/sessions%2F", &admin)])
         .chain(["/agents/..%2Fsessions", "/agents/%2E%2E%2Fsessions"].map(Call::anonymous));
-    seed.check_all(slashes, |r| r.bad_path(EncodedSlash)).await;
+    seed.bad_path(slashes, EncodedSlash).await;
     let dots = [
         "/agents/%2e%2e/sessions",
         "/agents/%2E%2E/sessions",
@@ -141,11 +137,8 @@ async fn path_encoded_slashes_and_dots() {
         "/%2e%2e/sessions",
         "/agents/.%2e/sessions",
     ];
-    seed.check_all(dots.map(|path| Call::get(path, &basic)), |r| {
-        r.bad_path(DotSegment)
-    })
-    .await;
-    seed.untouched().await;
+    seed.bad_path(dots.map(|path| Call::get(path, &basic)), DotSegment)
+        .await;
 }
 
 /// Dot segments: clients and proxies resolve them, `ServeDir` skips `.`, axum routes
@@ -173,8 +166,7 @@ async fn path_dot_segments() {
         .chain([Call::get("/sessions/.", &admin)])
         .chain(runs.map(|path| Call::run(path, &power)))
         .chain(["/health/..", "/health/."].map(Call::anonymous));
-    seed.check_all(calls, |r| r.bad_path(DotSegment)).await;
-    seed.untouched().await;
+    seed.bad_path(calls, DotSegment).await;
     // Dots inside a segment are bytes of an id: the `/agents/*` rule, an unknown agent.
     for path in ["/agents/...", "/agents/a.b", "/agents/.x"] {
         seed.check_all([Call::anonymous(path)], Reply::missing)
@@ -194,10 +186,7 @@ async fn path_semicolon_parameters() {
         Call::run("/agents;x=1/research-agent/runs", &power),
         Call::run("/agents/research-agent/runs;x", &power),
     ];
-    seed.check_all(calls, Reply::unmapped).await;
-    seed.check_all([Call::anonymous("/health;x=1")], Reply::missing)
-        .await;
-    seed.untouched().await;
+    seed.unmapped(calls, [Call::anonymous("/health;x=1")]).await;
 
     // Inside the `*` of a run, `;x` is part of the agent id: the run rule applies, the
     // agent does not exist, and nothing is created.
@@ -221,10 +210,7 @@ async fn path_case() {
         .into_iter()
         .chain(admin_reads.map(|path| Call::get(path, &admin)))
         .chain([Call::run("/agents/research-agent/RUNS", &power)]);
-    seed.check_all(calls, Reply::unmapped).await;
-    seed.check_all([Call::anonymous("/HEALTH")], Reply::missing)
-        .await;
-    seed.untouched().await;
+    seed.unmapped(calls, [Call::anonymous("/HEALTH")]).await;
     seed.os.as_superadmin("GET", "/AGENTS").await.passed(404);
 }
 
@@ -253,9 +239,7 @@ async fn path_encoded_nul_cr_lf() {
         .into_iter()
         .chain(anonymous_reads.map(Call::anonymous))
         .chain(runs.map(|path| Call::run(path, &power)));
-    seed.check_all(calls, |r| r.bad_path(ControlCharacter))
-        .await;
-    seed.untouched().await;
+    seed.bad_path(calls, ControlCharacter).await;
 }
 
 /// Unknown routes never meet the fallback without the admin scope.
@@ -271,11 +255,6 @@ async fn path_unknown_routes_and_fallback() {
         "/agents/x/runs/y",
         "/",
     ];
-    for path in paths {
-        seed.check_all([Call::get(path, &admin)], Reply::unmapped)
-            .await;
-        seed.check_all([Call::anonymous(path)], Reply::missing)
-            .await;
-    }
-    seed.untouched().await;
+    let with_token = paths.map(|path| Call::get(path, &admin));
+    seed.unmapped(with_token, paths.map(Call::anonymous)).await;
 }

@@ -11,23 +11,19 @@ use scope_policy_tests::tokens::{mint, now, parts, payload, signed, signed_paylo
 async fn token_huge() {
     let seed = Seed::new();
     let over = "a".repeat(8 * 1024 + 1);
-    seed.token_refused(&over, |r| r.invalid_token("token too long"))
-        .await;
+    seed.token_invalid(&over, "token too long").await;
     let mega = format!("{}.{}.{}", "a".repeat(1 << 19), "b".repeat(1 << 19), "c");
-    seed.token_refused(&mega, |r| r.invalid_token("token too long"))
-        .await;
+    seed.token_invalid(&mega, "token too long").await;
     // A genuine signature over a payload that makes the token 9 KiB: still too long.
     let padding = "x".repeat(9 * 1024);
     let big = signed_payload(&format!(
         r#"{{"sub":"u","scopes":["app:superadmin"],"exp":{},"pad":"{padding}"}}"#,
         now() + 3600
     ));
-    seed.token_refused(&big, |r| r.invalid_token("token too long"))
-        .await;
+    seed.token_invalid(&big, "token too long").await;
     // Exactly the cap: read, and refused for what it is.
     let at_cap = "a".repeat(8 * 1024);
-    seed.token_refused(&at_cap, |r| r.invalid_token("malformed token"))
-        .await;
+    seed.token_invalid(&at_cap, "malformed token").await;
     seed.untouched().await;
 }
 
@@ -49,8 +45,7 @@ async fn token_many_dots() {
         format!("{h}.{}", ".".repeat(4000)),
         format!("{h}.{p}.{s}{}", ".x".repeat(1000)),
     ] {
-        seed.token_refused(&token, |r| r.invalid_token("malformed token"))
-            .await;
+        seed.token_invalid(&token, "malformed token").await;
     }
     seed.untouched().await;
 }
@@ -65,15 +60,13 @@ async fn token_deeply_nested_json() {
     let header = format!(r#"{{"alg":"HS256","x":{deep}}}"#);
     let token = signed(&header, &claims);
     assert!(token.len() <= 8 * 1024, "{}", token.len());
-    seed.token_refused(&token, |r| r.invalid_token("malformed token"))
-        .await;
+    seed.token_invalid(&token, "malformed token").await;
     let body = format!(
         r#"{{"sub":"u","scopes":["app:superadmin"],"exp":{},"x":{deep}}}"#,
         now() + 3600
     );
     let token = signed_payload(&body);
     assert!(token.len() <= 8 * 1024, "{}", token.len());
-    seed.token_refused(&token, |r| r.invalid_token("malformed token"))
-        .await;
+    seed.token_invalid(&token, "malformed token").await;
     seed.untouched().await;
 }
