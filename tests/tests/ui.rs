@@ -5,28 +5,21 @@
 //! Regenerate snapshots with `TRYBUILD=overwrite cargo test -p scope-policy-tests --test ui`,
 //! then read every `.stderr` as a user would.
 
-/// Each mistake in a `scopes!` invocation is a compile error that names it and points at
-/// it.
+/// All four suites in one `TestCases`, so trybuild builds its project once:
+///
+/// - `scopes/fail`: each mistake in a `scopes!` invocation is a compile error that names
+///   it and points at it;
+/// - `scopes/pass`: every feature of the grammar compiles, and the policy it builds
+///   decides as documented;
+/// - `require_scopes/fail`: each misuse of `#[require_scopes]` is a compile error that
+///   names it;
+/// - `require_scopes/pass`: `#[require_scopes]` handlers compile with extractors, `pub`,
+///   `debug_handler` and the policy layer.
 #[test]
-fn scopes_fail() {
-    trybuild::TestCases::new().compile_fail("ui/scopes/fail/*.rs");
-}
-
-/// Every feature of the grammar compiles, and the policy it builds decides as documented.
-#[test]
-fn scopes_pass() {
-    trybuild::TestCases::new().pass("ui/scopes/pass/*.rs");
-}
-
-/// Each misuse of `#[require_scopes]` is a compile error that names it.
-#[test]
-fn require_scopes_fail() {
-    trybuild::TestCases::new().compile_fail("ui/require_scopes/fail/*.rs");
-}
-
-/// `#[require_scopes]` handlers compile with extractors, `pub`, `debug_handler` and the
-/// policy layer.
-#[test]
-fn require_scopes_pass() {
-    trybuild::TestCases::new().pass("ui/require_scopes/pass/*.rs");
+fn ui() {
+    let cases = trybuild::TestCases::new();
+    cases.compile_fail("ui/scopes/fail/*.rs");
+    cases.pass("ui/scopes/pass/*.rs");
+    cases.compile_fail("ui/require_scopes/fail/*.rs");
+    cases.pass("ui/require_scopes/pass/*.rs");
 }
