@@ -26,7 +26,7 @@ for crate in runtime macros grammar; do
 done
 sed -e "s|@NEW@|$root|" -e "s|@OLD@|$scratch/old|" \
     "$root/scripts/bench-vs-rev/Cargo.toml.in" > "$scratch/cmp/Cargo.toml"
-cp "$root/scripts/bench-vs-rev/benches/compare.rs" "$root/scope-runtime/benches/seed_policy.rs" \
+cp "$root/scripts/bench-vs-rev/benches/compare.rs" "$root/scope-runtime/benches/support/seed_policy.rs" \
     "$scratch/cmp/benches/"
 cd "$scratch/cmp"
 CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target/bench-vs-rev}" \

@@ -15,7 +15,7 @@ use libfuzzer_sys::fuzz_target;
 use scope_grammar::{RouteKey, reference_lookup};
 use scope_runtime::{Policy, scopes};
 
-include!("../../scope-runtime/benches/seed_policy.rs");
+include!("../../scope-runtime/benches/support/seed_policy.rs");
 
 /// The seed's policy.
 static SEED: Policy = seed_policy!(scope_runtime);

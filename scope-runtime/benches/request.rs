@@ -22,7 +22,7 @@ use scope_runtime::{JwtVerifier, Policy, ScopeLayer, VerificationKey};
 use serde_json::{Map, Value, json};
 use tower::ServiceExt;
 
-include!("seed_policy.rs");
+include!("support/seed_policy.rs");
 
 static POLICY: Policy = seed_policy!(scope_runtime);
 

@@ -12,7 +12,7 @@ use scope_policy_tests::seed::{AgentOs, SUPERADMIN, run_at};
 use scope_policy_tests::tokens::mint;
 use scope_runtime::{Policy, Requirement, scopes};
 
-include!("../../scope-runtime/benches/seed_policy.rs");
+include!("../../scope-runtime/benches/support/seed_policy.rs");
 
 /// The copy of the seed policy that the benches, the fuzz targets and the revision
 /// comparison use (they cannot depend on the examples) is the example's, rule for rule.

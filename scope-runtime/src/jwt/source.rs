@@ -206,8 +206,10 @@ pub(super) mod tests {
     fn authorization_header_readings() {
         const MALFORMED: AuthError = AuthError::InvalidRequest("Malformed Authorization header");
         const TWO: AuthError = AuthError::InvalidRequest("Two Authorization headers");
+        /// The `Authorization` values sent, and the reading expected.
+        type Case = (&'static [&'static [u8]], Result<&'static str, AuthError>);
         let token = |t: &'static str| Ok::<_, AuthError>(t);
-        let cases: &[(&[&[u8]], Result<&str, AuthError>)] = &[
+        let cases: &[Case] = &[
             (&[b"Bearer abc.def.ghi"], token("abc.def.ghi")),
             (&[b"bearer abc.def.ghi"], token("abc.def.ghi")),
             (&[b"BEARER abc.def.ghi"], token("abc.def.ghi")),

@@ -13,7 +13,7 @@ use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::json;
 use tower::ServiceExt;
 
-// The seed's policy: `bench-vs-rev.sh` copies `scope-runtime/benches/seed_policy.rs`
+// The seed's policy: `bench-vs-rev.sh` copies `scope-runtime/benches/support/seed_policy.rs`
 // beside this file.
 include!("seed_policy.rs");
 
