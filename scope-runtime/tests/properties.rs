@@ -67,6 +67,7 @@ fn agents_app() -> (Router, Counters) {
         .route("/agents", routing::any(protected))
         .route("/agents/{id}", routing::any(protected))
         .route("/agents/{id}/runs", routing::any(protected))
+        .route("/sessions", routing::any(protected))
         .route("/files/{*rest}", routing::any(protected))
         .route("/either", routing::any(protected))
         .route("/me", routing::any(protected))
@@ -184,6 +185,7 @@ fn protected_path() -> impl Strategy<Value = String> {
         "/agents",
         "/agents/a1",
         "/agents/a1/runs",
+        "/sessions",
         "/files/a/b",
         "/files",
         "/either",
