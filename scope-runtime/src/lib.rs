@@ -68,11 +68,8 @@
 //! ```compile_fail
 //! let policy = scope_runtime::scopes! { "GET /agents*" => ["app:read"] };
 //! ```
-
 //!
 //! # Verifying tokens
-//!
-//! JWT verification: keys, token extraction, signature and claims checks, scopes.
 //!
 //! A [`JwtVerifier`] is built once at start-up with [`JwtVerifier::builder`] and shared
 //! (it is an `Arc` inside). For every request it
@@ -134,7 +131,7 @@
 //! - `JwksUrl` (crate feature **`jwks-url`**) fetches a JWKS URL, or an OpenID Connect
 //!   issuer's discovery document and then its `jwks_uri`, at start and keeps the keys
 //!   fresh in the background (periodically, and when a token names an unknown `kid`);
-//!   give the running source to `JwtVerifierBuilder::jwks`.
+//!   give the running `RemoteJwks` to `JwtVerifierBuilder::jwks`.
 //!
 //! Both read a JWKS the same way:
 //!

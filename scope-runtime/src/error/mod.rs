@@ -1,27 +1,8 @@
 //! Authentication and authorization failures, and their RFC 6750 responses.
 //!
-//! Every way a request can be refused by `scope-runtime` is one [`AuthError`]. Each
-//! variant has a fixed HTTP status, a fixed `WWW-Authenticate` challenge (RFC 6750 §3)
-//! and a fixed, human-readable `detail` that is sent as the JSON body
-//! `{"detail": "..."}` (the body shape of Agno's `JWTMiddleware`):
-//!
-//! | variant | status | `WWW-Authenticate` | `detail` |
-//! | --- | --- | --- | --- |
-//! | [`MissingToken`](AuthError::MissingToken) | 401 | `Bearer` | `Authorization header missing` |
-//! | [`NotBearer`](AuthError::NotBearer) | 401 | `Bearer` | `Authorization header does not carry a Bearer token` |
-//! | [`InvalidRequest`](AuthError::InvalidRequest) | 400 | `Bearer error="invalid_request", error_description="..."` | the description |
-//! | [`InvalidToken`](AuthError::InvalidToken) | 401 | `Bearer error="invalid_token", error_description="..."` | `Invalid token: ...` |
-//! | [`Expired`](AuthError::Expired) | 401 | `Bearer error="invalid_token", error_description="The access token expired"` | `Token has expired` |
-//! | [`InsufficientScope`](AuthError::InsufficientScope) | 403 | `Bearer error="insufficient_scope", scope="a b"` | `Insufficient permissions. Required scope(s): a, b` |
-//!
-//! When a realm is configured, every challenge starts with `Bearer realm="..."`.
-//!
-//! The table above is declared once, in code, in `error/refusal.rs`: every method
-//! below and the response are derived from it. The challenge syntax is written in
-//! `error/challenge.rs`, the response in `error/response.rs`.
-//!
-//! No text ever contains key material, the token, or the internal error text of the
-//! JWT library: the reasons are the fixed strings of [`InvalidTokenReason`].
+//! The refusals: what [`AuthError`] is, and its methods. What each refusal answers is
+//! declared once, in `refusal.rs`; every method here and the response are derived from
+//! it. The challenge syntax is written in `challenge.rs`, the response in `response.rs`.
 
 mod challenge;
 mod refusal;
@@ -36,9 +17,28 @@ use refusal::Challenge;
 
 /// Why a request was refused.
 ///
+/// Every way a request can be refused by `scope-runtime` is one `AuthError`. Each
+/// variant has a fixed HTTP status, a fixed `WWW-Authenticate` challenge (RFC 6750 §3)
+/// and a fixed, human-readable `detail` that is sent as the JSON body
+/// `{"detail": "..."}` (the body shape of Agno's `JWTMiddleware`):
+///
+/// | variant | status | `WWW-Authenticate` | `detail` |
+/// | --- | --- | --- | --- |
+/// | [`MissingToken`](Self::MissingToken) | 401 | `Bearer` | `Authorization header missing` |
+/// | [`NotBearer`](Self::NotBearer) | 401 | `Bearer` | `Authorization header does not carry a Bearer token` |
+/// | [`InvalidRequest`](Self::InvalidRequest) | 400 | `Bearer error="invalid_request", error_description="..."` | the description |
+/// | [`InvalidToken`](Self::InvalidToken) | 401 | `Bearer error="invalid_token", error_description="..."` | `Invalid token: ...` |
+/// | [`Expired`](Self::Expired) | 401 | `Bearer error="invalid_token", error_description="The access token expired"` | `Token has expired` |
+/// | [`InsufficientScope`](Self::InsufficientScope) | 403 | `Bearer error="insufficient_scope", scope="a b"` | `Insufficient permissions. Required scope(s): a, b` |
+///
+/// When a realm is configured, every challenge starts with `Bearer realm="..."`.
+///
+/// No text ever contains key material, the token, or the internal error text of the
+/// JWT library: the reasons are the fixed strings of [`InvalidTokenReason`].
+///
 /// Convert it into an HTTP response with [`AuthError::to_response`] (to add a
-/// `realm`) or with [`IntoResponse`](axum::response::IntoResponse) (no realm), so it can be returned from an axum
-/// handler directly.
+/// `realm`) or with [`IntoResponse`](axum::response::IntoResponse) (no realm), so it
+/// can be returned from an axum handler directly.
 ///
 /// ```
 /// use axum::response::IntoResponse;
