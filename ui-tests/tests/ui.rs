@@ -2,7 +2,7 @@
 //! "The DSL: `scopes!`" and "Compile errors"), with its snapshot, and compile-and-run
 //! cases for every grammar feature.
 //!
-//! Regenerate snapshots with `TRYBUILD=overwrite cargo test -p scope-policy-tests --test ui`,
+//! Regenerate snapshots with `TRYBUILD=overwrite cargo test -p scope-policy-ui-tests --test ui`,
 //! then read every `.stderr` as a user would.
 
 /// All four suites in one `TestCases`, so trybuild builds its project once:
