@@ -171,7 +171,8 @@ impl Policy {
     /// request to its other readings (see [`crate::ScopeLayer`]). Here an empty segment
     /// matches no literal and no `*`, and a `%2F` separates segments.
     pub fn lookup(&self, method: &http::Method, path: &str) -> Option<&'static Rule> {
-        with_decoded(path.as_bytes(), |path| self.lookup_decoded(method, path))
+        let slot = scope_grammar::slot_of(method.as_str());
+        with_decoded(path.as_bytes(), |path| self.lookup_slot(slot, path))
     }
 
     /// [`Policy::lookup`] with the method as its wire name (case-sensitive).
@@ -180,16 +181,9 @@ impl Policy {
         with_decoded(path.as_bytes(), |path| self.lookup_slot(slot, path))
     }
 
-    /// [`Policy::lookup`] on a path that is already percent-decoded.
-    pub(crate) fn lookup_decoded(
-        &self,
-        method: &http::Method,
-        path: &[u8],
-    ) -> Option<&'static Rule> {
-        self.lookup_slot(scope_grammar::slot_of(method.as_str()), path)
-    }
-
-    fn lookup_slot(&self, slot: usize, path: &[u8]) -> Option<&'static Rule> {
+    /// The rule for a method's matcher slot (`scope_grammar::slot_of`) and a path that is
+    /// already percent-decoded.
+    pub(crate) fn lookup_slot(&self, slot: usize, path: &[u8]) -> Option<&'static Rule> {
         let rest = path.strip_prefix(b"/")?;
         let index = (self.matcher)(slot, rest)?;
         self.rules.get(usize::from(index))

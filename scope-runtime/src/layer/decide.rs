@@ -37,9 +37,11 @@ pub(super) fn decide(
         let authenticated = (None, Requirement::AllOf(&[]));
         return authorize(config, headers, [Some(authenticated), None, None, None]);
     };
-    // Every reading of the path that the serving code may use must be allowed.
+    // Every reading of the path that the serving code may use must be allowed; the
+    // method's matcher slot is the same for all of them.
+    let slot = scope_grammar::slot_of(method.as_str());
     let readings = with_readings(path.as_bytes(), |decoded, routed| {
-        let reading = |path: &[u8]| match policy.lookup_decoded(method, path) {
+        let reading = |path: &[u8]| match policy.lookup_slot(slot, path) {
             Some(rule) => (Some(rule), rule.requirement()),
             None => match config.unmapped {
                 Unmapped::Allow => (None, Requirement::Public),
@@ -60,7 +62,7 @@ pub(super) fn decide(
         // `nest_service` with a `MatchedPath` just like a `.route()`.
         let also = |path: &[u8]| {
             policy
-                .lookup_decoded(method, path)
+                .lookup_slot(slot, path)
                 .filter(|rule| Some(*rule) != primary.0)
                 .map(|rule| (Some(rule), rule.requirement()))
         };
