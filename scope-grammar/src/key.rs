@@ -126,10 +126,11 @@ fn parse_method(method: &str) -> Result<MethodFilter, GrammarError> {
 }
 
 /// Optimal-string-alignment distance (insertions, deletions, substitutions and adjacent
-/// transpositions), on ASCII upper-cased bytes; enough to turn `GTE` into `GET`.
-fn edit_distance(a: &str, b: &str) -> usize {
+/// transpositions), on ASCII upper-cased bytes; enough to turn `GTE` into `GET`, or
+/// `{agentid}` into `{agent_id}`.
+pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
     let a: Vec<u8> = a.bytes().map(|c| c.to_ascii_uppercase()).collect();
-    let b = b.as_bytes();
+    let b: Vec<u8> = b.bytes().map(|c| c.to_ascii_uppercase()).collect();
     let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
     for (i, row) in d.iter_mut().enumerate() {
         row[0] = i;

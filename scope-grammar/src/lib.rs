@@ -29,6 +29,7 @@ mod method;
 mod pattern;
 mod request_path;
 mod scope;
+mod template;
 
 pub use coverage::{Coverage, coverage};
 pub use error::GrammarError;
@@ -39,4 +40,5 @@ pub use matcher::{
 pub use method::{Method, MethodFilter, OTHER_SLOT, SLOT_COUNT, method_rank, slot_of};
 pub use pattern::{PathPattern, Segment};
 pub use request_path::{PathClass, PathClasses, decode, decode_into, router_reading_into};
-pub use scope::{ScopeListIssue, validate_scope, validate_scope_list};
+pub use scope::{ScopeListIssue, ScopeSite, is_scope_byte, validate_scope, validate_scope_list};
+pub use template::{ScopeTemplate, TemplatePart};

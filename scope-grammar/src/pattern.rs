@@ -222,7 +222,7 @@ pub(crate) fn is_pchar(b: u8) -> bool {
         )
 }
 
-fn is_capture_name(name: &str) -> bool {
+pub(crate) fn is_capture_name(name: &str) -> bool {
     let mut chars = name.chars();
     matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')

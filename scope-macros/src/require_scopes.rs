@@ -8,7 +8,9 @@ use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 use syn::{FnArg, ItemFn, parse_quote_spanned};
 
-use crate::scope_list::{ScopeContext, ScopeLiterals, combine};
+use scope_grammar::ScopeSite;
+
+use crate::scope_list::{ScopeLiterals, combine};
 
 pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     let mut errors = None;
@@ -23,7 +25,7 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
                     ),
                 );
             }
-            if let Err(e) = scopes.validate(ScopeContext::Attribute) {
+            if let Err(e) = scopes.validate(ScopeSite::NoPath) {
                 combine(&mut errors, e);
             }
             Some(scopes)
@@ -88,7 +90,7 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
         return quote!(#errors #func);
     }
     let scopes = scopes.expect("no errors means the arguments parsed");
-    let slice = scopes.to_slice_tokens();
+    let slice = scopes.to_fixed_tokens();
     let vis = &func.vis;
     let marker = format_ident!("__RequireScopes_{}", func.sig.ident);
     let span = Span::call_site();
@@ -100,7 +102,7 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
         #[allow(non_camel_case_types)]
         #vis struct #marker;
         impl ::scope_runtime::__private::ScopeList for #marker {
-            const SCOPES: &'static [&'static str] = #slice;
+            const SCOPES: &'static [::scope_runtime::__private::Scope] = #slice;
         }
     };
     quote!(#marker_item #func)

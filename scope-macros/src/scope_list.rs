@@ -5,7 +5,9 @@ use proc_macro2::TokenStream;
 use syn::parse::{Parse, ParseStream};
 use syn::{Expr, Lit, LitStr, Token};
 
-use scope_grammar::{ScopeListIssue, validate_scope_list};
+use scope_grammar::{
+    PathPattern, ScopeListIssue, ScopeSite, ScopeTemplate, TemplatePart, validate_scope_list,
+};
 
 /// Comma-separated scope string literals (the inside of `[...]` or of the attribute's
 /// parentheses). A non-literal item is an error spanned on that item.
@@ -47,29 +49,22 @@ impl Parse for ScopeLiterals {
     }
 }
 
-/// Where a scope list is written, for hints that fit the place.
-#[derive(Clone, Copy)]
-pub(crate) enum ScopeContext {
-    /// A requirement of `scopes!`.
-    Rule,
-    /// The arguments of `#[require_scopes]`.
-    Attribute,
-}
-
 impl ScopeLiterals {
-    /// Checks every scope with the shared grammar; duplicates get a second error at the
+    /// Checks every scope with the shared grammar, as written at `site` (the
+    /// attribute's `ScopeSite::NoPath`, or a rule); duplicates get a second error at the
     /// first occurrence.
-    pub(crate) fn validate(&self, context: ScopeContext) -> Result<(), syn::Error> {
+    pub(crate) fn validate(&self, site: ScopeSite<'_>) -> Result<(), syn::Error> {
+        let attribute = matches!(site, ScopeSite::NoPath);
         let values: Vec<String> = self.0.iter().map(LitStr::value).collect();
         let refs: Vec<&str> = values.iter().map(String::as_str).collect();
         let mut errors = None;
-        for issue in validate_scope_list(&refs) {
+        for issue in validate_scope_list(&refs, site) {
             match issue {
                 ScopeListIssue::Invalid { index, error } => {
-                    let hint = match (refs[index].is_empty(), context) {
+                    let hint = match (refs[index].is_empty(), attribute) {
                         (false, _) => "",
-                        (true, ScopeContext::Rule) => "; write `[]` to require only a valid token",
-                        (true, ScopeContext::Attribute) => {
+                        (true, false) => "; write `[]` to require only a valid token",
+                        (true, true) => {
                             "; remove it (to require only a valid token, put the handler behind the layer)"
                         }
                     };
@@ -86,9 +81,10 @@ impl ScopeLiterals {
                             format!(
                                 "scope `{}` is listed twice in this {}: remove the repeat",
                                 refs[index],
-                                match context {
-                                    ScopeContext::Rule => "requirement",
-                                    ScopeContext::Attribute => "attribute",
+                                if attribute {
+                                    "attribute"
+                                } else {
+                                    "requirement"
                                 }
                             ),
                         ),
@@ -103,10 +99,42 @@ impl ScopeLiterals {
         errors.map_or(Ok(()), Err)
     }
 
-    /// `&["a", "b"]` as tokens.
-    pub(crate) fn to_slice_tokens(&self) -> TokenStream {
+    /// The fixed scopes as a `&[Scope]` expression.
+    pub(crate) fn to_fixed_tokens(&self) -> TokenStream {
         let lits = &self.0;
-        quote::quote!(&[#(#lits),*])
+        quote::quote!(&[#(::scope_runtime::__private::fixed(#lits)),*])
+    }
+
+    /// The scopes of a rule whose path is `path` as a `&[Scope]` expression, templates
+    /// with their parts resolved (the list was validated against that path).
+    pub(crate) fn to_rule_tokens(&self, path: &PathPattern) -> TokenStream {
+        let scopes = self.0.iter().map(|lit| {
+            let template = ScopeTemplate::parse(&lit.value(), path)
+                .expect("scopes are validated before they are generated");
+            if !template.is_template() {
+                return quote::quote!(::scope_runtime::__private::fixed(#lit));
+            }
+            let parts = template.parts().iter().map(|part| match part {
+                TemplatePart::Text(text) => {
+                    quote::quote!(::scope_runtime::__private::TemplatePart::Text(#text))
+                }
+                TemplatePart::Capture {
+                    name,
+                    segment,
+                    rest,
+                } => {
+                    let segment = u16::try_from(*segment)
+                        .expect("a path literal has fewer than 65,536 segments");
+                    quote::quote!(::scope_runtime::__private::TemplatePart::Capture {
+                        name: #name,
+                        segment: #segment,
+                        rest: #rest,
+                    })
+                }
+            });
+            quote::quote!(::scope_runtime::__private::template(#lit, &[#(#parts),*]))
+        });
+        quote::quote!(&[#(#scopes),*])
     }
 }
 

@@ -12,6 +12,7 @@ use crate::error::AuthError;
 use crate::jwt::VerifiedClaims;
 use crate::layer::AuthContext;
 use crate::policy::Requirement;
+use crate::template::Scope;
 
 /// Extracting [`VerifiedClaims`] in a handler behind the layer.
 ///
@@ -95,8 +96,8 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for Claims<T> {
 
 /// The scope list of one `#[require_scopes]` handler, carried by a generated marker type.
 pub trait ScopeList {
-    /// The scopes the handler requires (all of them).
-    const SCOPES: &'static [&'static str];
+    /// The scopes the handler requires (all of them; fixed scopes only).
+    const SCOPES: &'static [Scope];
 }
 
 /// The guard `#[require_scopes(...)]` adds as a handler's first argument: succeeds when
@@ -119,8 +120,11 @@ impl<S: Send + Sync, L: ScopeList> FromRequestParts<S> for RequireScopes<L> {
             return Err(missing_claims(parts));
         };
         let requirement = Requirement::AllOf(L::SCOPES);
+        // The attribute holds no template, so no path fills one.
         let (passes, realm) = match parts.extensions.get::<AuthContext>() {
-            Some(AuthContext(config)) => (config.satisfies(claims, &requirement), config.realm()),
+            Some(AuthContext(config)) => {
+                (config.satisfies(claims, &requirement, b"/"), config.realm())
+            }
             None => (requirement.is_satisfied_by(|s| claims.has_scope(s)), None),
         };
         if passes {
@@ -131,11 +135,11 @@ impl<S: Send + Sync, L: ScopeList> FromRequestParts<S> for RequireScopes<L> {
             path = parts.uri.path(),
             subject = claims.subject().unwrap_or(""),
             outcome = "forbidden",
-            required = %L::SCOPES.join(" "),
+            required = %L::SCOPES.iter().map(Scope::as_str).collect::<Vec<_>>().join(" "),
             "request denied by #[require_scopes]"
         );
         let error = AuthError::InsufficientScope {
-            required: L::SCOPES.iter().map(|s| (*s).to_owned()).collect(),
+            required: L::SCOPES.iter().map(|s| s.as_str().to_owned()).collect(),
             any_of: false,
         };
         Err(error.to_response(realm).into_response())

@@ -187,6 +187,7 @@ mod guard;
 mod jwt;
 mod layer;
 mod policy;
+mod template;
 
 // Every public item has one path: here, at the root. Modules are private.
 pub use coverage::{Coverage, RouteKeyError};
@@ -234,6 +235,7 @@ pub use scope_macros::require_scopes;
 ///
 #[doc = include_str!("../../docs/matching.md")]
 pub use scope_macros::scopes;
+pub use template::{Granted, Scope};
 
 #[doc(hidden)]
 #[path = "private.rs"]

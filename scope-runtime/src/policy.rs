@@ -4,6 +4,8 @@ use std::fmt;
 
 use scope_grammar::MethodFilter;
 
+use crate::template::{Granted, Scope};
+
 /// What a rule requires of the caller.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Requirement {
@@ -11,49 +13,80 @@ pub enum Requirement {
     Public,
     /// `["a", "b"]`: a verified token holding every listed scope. `[]` needs only a
     /// verified token.
-    AllOf(&'static [&'static str]),
+    AllOf(&'static [Scope]),
     /// `any["a", "b"]`: a verified token holding at least one listed scope.
-    AnyOf(&'static [&'static str]),
+    AnyOf(&'static [Scope]),
 }
 
 impl Requirement {
-    /// The scopes the requirement names (empty for `public` and `[]`).
-    pub fn scopes(&self) -> &'static [&'static str] {
+    /// The scopes the requirement names, as written (empty for `public` and `[]`).
+    pub fn scopes(&self) -> &'static [Scope] {
         match self {
             Requirement::Public => &[],
             Requirement::AllOf(s) | Requirement::AnyOf(s) => s,
         }
     }
 
-    /// Whether a caller holding the scopes for which `has` answers `true` passes.
-    /// `public` always passes. The admin scope is the layer's business, not this one's.
+    /// Whether a caller holding the fixed scopes for which `has` answers `true` passes.
+    /// `public` always passes. A scope template is never held here: it is filled from
+    /// the request path, which the layer (and
+    /// [`VerifiedClaims::granted`](crate::VerifiedClaims::granted)) knows. The admin
+    /// scope is the layer's business, not this one's.
     ///
     /// ```
-    /// use scope_runtime::Requirement;
+    /// use scope_runtime::{scopes, Policy};
+    /// static POLICY: Policy = scopes! {
+    ///     "POST /runs" => ["app:run", "app:execute"],
+    ///     "POST /jobs" => any["app:run", "app:execute"],
+    /// };
     /// let held = ["app:run"];
     /// let has = |s: &str| held.contains(&s);
-    /// assert!(!Requirement::AllOf(&["app:run", "app:execute"]).is_satisfied_by(has));
-    /// assert!(Requirement::AnyOf(&["app:run", "app:execute"]).is_satisfied_by(has));
-    /// assert!(Requirement::AllOf(&[]).is_satisfied_by(has));
+    /// let [all, any] = POLICY.rules() else { unreachable!() };
+    /// assert!(!all.requirement().is_satisfied_by(has));
+    /// assert!(any.requirement().is_satisfied_by(has));
     /// ```
     pub fn is_satisfied_by(&self, has: impl Fn(&str) -> bool) -> bool {
+        let held = |scope: &Scope| !scope.is_template() && has(scope.as_str());
         match self {
             Requirement::Public => true,
-            Requirement::AllOf(scopes) => scopes.iter().all(|s| has(s)),
-            Requirement::AnyOf(scopes) => scopes.iter().any(|s| has(s)),
+            Requirement::AllOf(scopes) => scopes.iter().all(held),
+            Requirement::AnyOf(scopes) => scopes.iter().any(held),
+        }
+    }
+
+    /// Whether a token holding `held` passes on a request whose decoded path is `path`
+    /// (the path the rule matched; templates are filled from it).
+    pub(crate) fn is_met(&self, held: &[String], path: &[u8]) -> bool {
+        match self {
+            Requirement::Public => true,
+            Requirement::AllOf(scopes) => scopes.iter().all(|s| s.is_held(held, path)),
+            Requirement::AnyOf(scopes) => scopes.iter().any(|s| s.is_held(held, path)),
+        }
+    }
+
+    /// The values of `capture` for which a token holding `held` passes.
+    pub(crate) fn granted<'c>(&self, held: &'c [String], capture: &str) -> Granted<'c> {
+        match self {
+            Requirement::Public => Granted::All,
+            Requirement::AllOf(scopes) => scopes
+                .iter()
+                .fold(Granted::All, |acc, s| acc.and(s.granted(held, capture))),
+            Requirement::AnyOf(scopes) => scopes
+                .iter()
+                .fold(Granted::Nothing, |acc, s| acc.or(s.granted(held, capture))),
         }
     }
 }
 
 impl fmt::Display for Requirement {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let list = |f: &mut fmt::Formatter<'_>, scopes: &[&str]| {
+        let list = |f: &mut fmt::Formatter<'_>, scopes: &[Scope]| {
             f.write_str("[")?;
             for (i, s) in scopes.iter().enumerate() {
                 if i > 0 {
                     f.write_str(", ")?;
                 }
-                write!(f, "{s:?}")?;
+                write!(f, "{:?}", s.as_str())?;
             }
             f.write_str("]")
         };
@@ -140,7 +173,8 @@ pub(crate) type Matcher = fn(usize, &[u8]) -> Option<u16>;
 ///
 /// let rule = POLICY.lookup_str("POST", "/agents/a1/runs").unwrap();
 /// assert_eq!(rule.key(), "POST /agents/*/runs");
-/// assert_eq!(rule.requirement(), Requirement::AllOf(&["app:run", "app:execute"]));
+/// assert!(matches!(rule.requirement(), Requirement::AllOf(_)));
+/// assert_eq!(rule.requirement().scopes(), ["app:run", "app:execute"]);
 /// // `*` is exactly one segment, and unmapped requests match nothing.
 /// assert!(POLICY.lookup_str("GET", "/agents/a1/runs").is_none());
 /// ```
@@ -159,6 +193,13 @@ impl Policy {
     /// Every rule, in declaration order (which never affects matching).
     pub fn rules(&self) -> &'static [Rule] {
         self.rules
+    }
+
+    /// The rule written with exactly this key, e.g. `"GET /agents/{agent_id}"`: for
+    /// handlers that ask [`VerifiedClaims::granted`](crate::VerifiedClaims::granted)
+    /// which values another route's rule would grant.
+    pub fn rule(&self, key: &str) -> Option<&'static Rule> {
+        self.rules.iter().find(|rule| rule.key == key)
     }
 
     /// The rule that applies to a request, or `None` when no rule matches.

@@ -7,6 +7,17 @@ pub use scope_grammar::{Method, MethodFilter, split_segment};
 
 pub use crate::extract::{RequireScopes, ScopeList};
 pub use crate::policy::{Policy, Requirement, Rule};
+pub use crate::template::{Scope, TemplatePart};
+
+/// A fixed scope of a requirement.
+pub const fn fixed(text: &'static str) -> Scope {
+    Scope::fixed(text)
+}
+
+/// A scope template of a requirement, with its parts resolved against the rule's path.
+pub const fn template(text: &'static str, parts: &'static [TemplatePart]) -> Scope {
+    Scope::template(text, parts)
+}
 
 /// One rule of a `scopes!` policy.
 pub const fn rule(

@@ -356,13 +356,89 @@ pub enum GrammarError {
         character: char,
     },
 
-    /// A `{` or `}`, kept for scopes that will name a path capture.
+    /// A scope template where no path defines its captures: in `#[require_scopes]`.
     #[error(
-        "scope `{scope}` contains a brace: `{{` and `}}` are reserved for scopes that name a path capture (a planned feature)"
+        "scope `{scope}` is a scope template: it names a path capture in braces, so it is only allowed in a `scopes!` rule, whose path defines the capture (`\"POST /agents/{{agent_id}}/runs\" => [\"agents:{{agent_id}}:run\"]`)"
     )]
-    ReservedScopeBrace {
+    TemplateNotAllowed {
         /// The scope as written.
         scope: String,
+    },
+
+    /// A scope with a `{` that is not closed, a `}` that was not opened, or nested
+    /// braces.
+    #[error(
+        "unbalanced braces in scope `{scope}`: a scope template names a capture of its rule's path as `{{name}}`, e.g. `agents:{{agent_id}}:run`"
+    )]
+    TemplateUnbalancedBraces {
+        /// The scope as written.
+        scope: String,
+    },
+
+    /// `{}` in a scope.
+    #[error(
+        "empty braces `{{}}` in scope `{scope}`: name a capture of the rule's path, e.g. `agents:{{agent_id}}:run`"
+    )]
+    TemplateEmptyBraces {
+        /// The scope as written.
+        scope: String,
+    },
+
+    /// A name in braces that is not an identifier: `{1x}`, `{*path}`.
+    #[error(
+        "`{{{name}}}` in scope `{scope}` is not a capture name (letters, digits, `_`; not starting with a digit){hint}",
+        hint = template_name_hint(.name)
+    )]
+    TemplateInvalidName {
+        /// The scope as written.
+        scope: String,
+        /// What stands between the braces.
+        name: String,
+    },
+
+    /// A scope made of captures only: the path would choose the scope a caller needs.
+    #[error(
+        "scope `{scope}` is only a capture, so the request's path would choose the scope a caller needs: add fixed text around it, e.g. `agents:{{agent_id}}:read`"
+    )]
+    TemplateWithoutText {
+        /// The scope as written.
+        scope: String,
+    },
+
+    /// A name in braces that is not a capture of the rule's path.
+    #[error(
+        "`{{{name}}}` in scope `{scope}` names no capture of this rule's path `{path}`{hint}",
+        hint = unknown_capture_hint(.suggestion.as_deref(), .captures)
+    )]
+    TemplateUnknownCapture {
+        /// The scope as written.
+        scope: String,
+        /// The name in braces.
+        name: String,
+        /// The rule's path.
+        path: String,
+        /// The capture of the path closest to `name`, if one is close.
+        suggestion: Option<String>,
+        /// Every capture name of the path.
+        captures: Vec<String>,
+    },
+
+    /// A name in braces where the rule's path has an anonymous `*` or `**`.
+    #[error(
+        "`{{{name}}}` in scope `{scope}` names no capture of this rule's path `{path}`, whose `{wildcard}` has no name: write the path as `{suggested_path}` to name it{caveat}",
+        caveat = if .wildcard == "**" { " (`{*name}` matches one or more segments, `**` also none)" } else { "" }
+    )]
+    TemplateAnonymousCapture {
+        /// The scope as written.
+        scope: String,
+        /// The name in braces.
+        name: String,
+        /// The rule's path.
+        path: String,
+        /// The first anonymous segment, `*` or `**`.
+        wildcard: String,
+        /// The path with that segment named `name`.
+        suggested_path: String,
     },
 }
 

@@ -3,16 +3,18 @@
 //! message cannot change by accident.
 
 use super::GrammarError;
-use crate::{PathPattern, RouteKey, validate_scope};
+use crate::{PathPattern, RouteKey, ScopeTemplate, validate_scope};
 
 /// What is parsed: a route key, a path pattern alone, or a scope.
 enum Input {
     Key(&'static str),
     Path(&'static str),
     Scope(&'static str),
+    /// A scope written in a rule with this path: `(scope, path)`.
+    Template(&'static str, &'static str),
 }
 
-use Input::{Key, Path, Scope};
+use Input::{Key, Path, Scope, Template};
 
 /// The one error `input` is refused with.
 fn only_error(input: &Input) -> GrammarError {
@@ -20,6 +22,10 @@ fn only_error(input: &Input) -> GrammarError {
         Key(key) => RouteKey::parse(key).unwrap_err(),
         Path(path) => PathPattern::parse(path).unwrap_err(),
         Scope(scope) => vec![validate_scope(scope).unwrap_err()],
+        Template(scope, path) => {
+            let path = PathPattern::parse(path).expect("test paths are valid");
+            vec![ScopeTemplate::parse(scope, &path).unwrap_err()]
+        }
     };
     assert_eq!(errors.len(), 1, "{errors:?}");
     errors.remove(0)
@@ -59,11 +65,17 @@ fn ordinal(error: &GrammarError) -> usize {
         LowerCaseEscape { .. } => 25,
         EmptyScope => 26,
         InvalidScopeCharacter { .. } => 27,
-        ReservedScopeBrace { .. } => 28,
+        TemplateNotAllowed { .. } => 28,
+        TemplateUnbalancedBraces { .. } => 29,
+        TemplateEmptyBraces { .. } => 30,
+        TemplateInvalidName { .. } => 31,
+        TemplateWithoutText { .. } => 32,
+        TemplateUnknownCapture { .. } => 33,
+        TemplateAnonymousCapture { .. } => 34,
     }
 }
 
-const KINDS: usize = 29;
+const KINDS: usize = 35;
 
 /// Inputs and the exact message each is refused with, every branch of every message
 /// (each way a character is described, each optional hint) at least once.
@@ -298,7 +310,47 @@ const RENDERED: &[(Input, &str)] = &[
     ),
     (
         Scope("agents:{id}:run"),
-        "scope `agents:{id}:run` contains a brace: `{` and `}` are reserved for scopes that name a path capture (a planned feature)",
+        "scope `agents:{id}:run` is a scope template: it names a path capture in braces, so it is only allowed in a `scopes!` rule, whose path defines the capture (`\"POST /agents/{agent_id}/runs\" => [\"agents:{agent_id}:run\"]`)",
+    ),
+    (
+        Template("agents:{agent_id:run", "/agents/{agent_id}"),
+        "unbalanced braces in scope `agents:{agent_id:run`: a scope template names a capture of its rule's path as `{name}`, e.g. `agents:{agent_id}:run`",
+    ),
+    (
+        Template("agents:{}:run", "/agents/{agent_id}"),
+        "empty braces `{}` in scope `agents:{}:run`: name a capture of the rule's path, e.g. `agents:{agent_id}:run`",
+    ),
+    (
+        Template("agents:{1x}:run", "/agents/{agent_id}"),
+        "`{1x}` in scope `agents:{1x}:run` is not a capture name (letters, digits, `_`; not starting with a digit)",
+    ),
+    (
+        Template("files:{*path}", "/files/{*path}"),
+        "`{*path}` in scope `files:{*path}` is not a capture name (letters, digits, `_`; not starting with a digit); a scope names a catch-all without its `*`: write `{path}`",
+    ),
+    (
+        Template("{agent_id}", "/agents/{agent_id}"),
+        "scope `{agent_id}` is only a capture, so the request's path would choose the scope a caller needs: add fixed text around it, e.g. `agents:{agent_id}:read`",
+    ),
+    (
+        Template("agents:{agentid}:run", "/agents/{agent_id}/runs"),
+        "`{agentid}` in scope `agents:{agentid}:run` names no capture of this rule's path `/agents/{agent_id}/runs`; did you mean `{agent_id}`?",
+    ),
+    (
+        Template("repo:{name}:read", "/orgs/{org}/repos/{repo}"),
+        "`{name}` in scope `repo:{name}:read` names no capture of this rule's path `/orgs/{org}/repos/{repo}`; its captures are `{org}`, `{repo}`",
+    ),
+    (
+        Template("agents:{agent_id}:read", "/agents"),
+        "`{agent_id}` in scope `agents:{agent_id}:read` names no capture of this rule's path `/agents`; a scope template can only name a `{name}` or `{*name}` segment of its own rule's path",
+    ),
+    (
+        Template("agents:{agent_id}:run", "/agents/*/runs"),
+        "`{agent_id}` in scope `agents:{agent_id}:run` names no capture of this rule's path `/agents/*/runs`, whose `*` has no name: write the path as `/agents/{agent_id}/runs` to name it",
+    ),
+    (
+        Template("docs:{page}:read", "/docs/**"),
+        "`{page}` in scope `docs:{page}:read` names no capture of this rule's path `/docs/**`, whose `**` has no name: write the path as `/docs/{*page}` to name it (`{*name}` matches one or more segments, `**` also none)",
     ),
 ];
 

@@ -63,3 +63,23 @@ pub(super) fn refused_byte_name(class: PathClass) -> &'static str {
         _ => "a control character",
     }
 }
+
+pub(super) fn template_name_hint(name: &str) -> String {
+    match name.strip_prefix('*') {
+        Some(rest) if crate::pattern::is_capture_name(rest) => {
+            format!("; a scope names a catch-all without its `*`: write `{{{rest}}}`")
+        }
+        _ => String::new(),
+    }
+}
+
+pub(super) fn unknown_capture_hint(suggestion: Option<&str>, captures: &[String]) -> String {
+    if let Some(s) = suggestion {
+        return format!("; did you mean `{{{s}}}`?");
+    }
+    if captures.is_empty() {
+        return "; a scope template can only name a `{name}` or `{*name}` segment of its own rule's path".to_owned();
+    }
+    let listed: Vec<String> = captures.iter().map(|c| format!("`{{{c}}}`")).collect();
+    format!("; its captures are {}", listed.join(", "))
+}

@@ -63,11 +63,11 @@ fn rule_tokens(rule: &ValidRule) -> TokenStream {
     let requirement = match &rule.requirement {
         RequirementInput::Public => quote!(::scope_runtime::__private::Requirement::Public),
         RequirementInput::AllOf(list) => {
-            let slice = list.to_slice_tokens();
+            let slice = list.to_rule_tokens(&rule.key.path);
             quote!(::scope_runtime::__private::Requirement::AllOf(#slice))
         }
         RequirementInput::AnyOf(_, list) => {
-            let slice = list.to_slice_tokens();
+            let slice = list.to_rule_tokens(&rule.key.path);
             quote!(::scope_runtime::__private::Requirement::AnyOf(#slice))
         }
     };

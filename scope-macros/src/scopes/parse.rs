@@ -136,6 +136,15 @@ impl Parse for RequirementInput {
         if input.peek(Ident) {
             let ident: Ident = input.parse()?;
             if ident == "public" {
+                if input.peek(syn::token::Bracket) {
+                    let content;
+                    let brackets = syn::bracketed!(content in input);
+                    let _ = content.parse::<TokenStream>();
+                    return Err(syn::Error::new(
+                        brackets.span.join(),
+                        "`public` takes no scopes: a public route is served without any token, so no scope or scope template in it could be checked; write `[...]` to require them, or `public` alone",
+                    ));
+                }
                 return Ok(RequirementInput::Public);
             }
             if ident == "any" && input.peek(syn::token::Bracket) {

@@ -2,10 +2,10 @@
 
 use syn::LitStr;
 
-use scope_grammar::{RouteKey, find_duplicate_rules};
+use scope_grammar::{RouteKey, ScopeSite, find_duplicate_rules};
 
 use super::parse::{PolicyInput, RequirementInput, RuleInput};
-use crate::scope_list::{ScopeContext, combine};
+use crate::scope_list::combine;
 
 /// A rule whose key and scopes are valid.
 pub(crate) struct ValidRule {
@@ -19,9 +19,16 @@ pub(crate) fn validate(input: PolicyInput) -> (Vec<ValidRule>, Option<syn::Error
     let PolicyInput { rules, mut errors } = input;
     let mut valid = Vec::with_capacity(rules.len());
     for RuleInput { key, requirement } in rules {
+        let parsed = RouteKey::parse(&key.value());
+        // Templates are checked against the rule's own path; with a broken key, against
+        // everything but the names.
+        let site = match &parsed {
+            Ok(parsed) => ScopeSite::Path(&parsed.path),
+            Err(_) => ScopeSite::BrokenPath,
+        };
         let scopes_ok = match &requirement {
             RequirementInput::Public => true,
-            RequirementInput::AllOf(list) => record(&mut errors, list.validate(ScopeContext::Rule)),
+            RequirementInput::AllOf(list) => record(&mut errors, list.validate(site)),
             RequirementInput::AnyOf(any, list) => {
                 let nonempty = !list.0.is_empty();
                 if !nonempty {
@@ -33,10 +40,10 @@ pub(crate) fn validate(input: PolicyInput) -> (Vec<ValidRule>, Option<syn::Error
                         ),
                     );
                 }
-                record(&mut errors, list.validate(ScopeContext::Rule)) && nonempty
+                record(&mut errors, list.validate(site)) && nonempty
             }
         };
-        match RouteKey::parse(&key.value()) {
+        match parsed {
             Ok(parsed) if scopes_ok => valid.push(ValidRule {
                 key_literal: key,
                 key: parsed,

@@ -6,6 +6,9 @@ use std::sync::Arc;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
+use crate::policy::Rule;
+use crate::template::Granted;
+
 /// The scopes claims tried, in order, when no claim name is configured: `scopes`
 /// (Agno's claim), `scope` (RFC 8693 / RFC 9068), `scp` (Azure AD, Okta).
 pub const DEFAULT_SCOPES_CLAIMS: [&str; 3] = ["scopes", "scope", "scp"];
@@ -40,6 +43,8 @@ pub const DEFAULT_SCOPES_CLAIMS: [&str; 3] = ["scopes", "scope", "scp"];
 #[derive(Clone)]
 pub struct VerifiedClaims {
     inner: Arc<Inner>,
+    /// Set by the layer that let the request through: the claims hold its admin scope.
+    admin: bool,
 }
 
 struct Inner {
@@ -63,7 +68,53 @@ impl VerifiedClaims {
         let scopes = parse_scopes(&claims, scopes_claim);
         Self {
             inner: Arc::new(Inner { claims, scopes }),
+            admin: false,
         }
+    }
+
+    /// These claims, marked as holding (or not) the admin scope of the layer that let
+    /// the request through.
+    pub(crate) fn with_admin(mut self, admin: bool) -> Self {
+        self.admin = admin;
+        self
+    }
+
+    /// Whether the [`ScopeLayer`](crate::ScopeLayer) that let this request through
+    /// found its admin scope in these claims (`false` for claims made with
+    /// [`VerifiedClaims::from_claims`]).
+    pub fn is_admin(&self) -> bool {
+        self.admin
+    }
+
+    /// Which values of the capture `capture` these claims would pass `rule` for: the
+    /// question a listing asks (`GET /agents` shows the agents that `GET
+    /// /agents/{agent_id}` would show this caller).
+    ///
+    /// The answer follows the rule's requirement as the layer checks it: a fixed scope
+    /// that satisfies it, a template held with `*` in place of the value, or the
+    /// layer's admin scope ([`is_admin`](Self::is_admin)) grant
+    /// [`Granted::All`]; templates held for listed values grant
+    /// [`Granted::Only`] those; `any[...]` is the union, `[...]` the intersection. A
+    /// template that also names another capture, or names this one twice, grants no
+    /// value here (the other capture's value is not known).
+    ///
+    /// ```
+    /// use scope_runtime::{scopes, Granted, Policy, VerifiedClaims};
+    ///
+    /// static POLICY: Policy = scopes! {
+    ///     "GET /agents"            => [],
+    ///     "GET /agents/{agent_id}" => any["agents:read", "agents:{agent_id}:read"],
+    /// };
+    /// let read_one = serde_json::json!({"scopes": ["agents:research-agent:read"]});
+    /// let claims = VerifiedClaims::from_claims(read_one.as_object().unwrap().clone());
+    /// let rule = POLICY.rule("GET /agents/{agent_id}").unwrap();
+    /// assert_eq!(claims.granted(rule, "agent_id"), Granted::Only(vec!["research-agent"]));
+    /// ```
+    pub fn granted(&self, rule: &Rule, capture: &str) -> Granted<'_> {
+        if self.admin {
+            return Granted::All;
+        }
+        rule.requirement().granted(&self.inner.scopes, capture)
     }
 
     /// The `sub` claim, if it is present (it is always a string when present).

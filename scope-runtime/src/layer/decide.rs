@@ -4,7 +4,7 @@
 use super::{LayerConfig, Unmapped};
 use crate::error::AuthError;
 use crate::jwt::VerifiedClaims;
-use crate::policy::{Requirement, Rule, with_readings};
+use crate::policy::{Policy, Requirement, Rule, with_readings};
 
 /// What the layer decided for one request, before calling the inner service.
 pub(super) enum Decision {
@@ -16,8 +16,9 @@ pub(super) enum Decision {
     Refuse(AuthError),
 }
 
-/// The rule (if any) and the requirement that one reading of the path gives.
-type Reading = (Option<&'static Rule>, Requirement);
+/// The rule (if any) and the requirement that one reading of the path gives, and the
+/// decoded path its scope templates are filled from.
+type Reading<'p> = (Option<&'static Rule>, Requirement, &'p [u8]);
 
 pub(super) fn decide(
     config: &LayerConfig,
@@ -34,50 +35,62 @@ pub(super) fn decide(
         );
     }
     let Some(policy) = &config.policy else {
-        let authenticated = (None, Requirement::AllOf(&[]));
+        let authenticated = (None, Requirement::AllOf(&[]), path.as_bytes());
         return authorize(config, headers, [Some(authenticated), None, None, None]);
     };
     // Every reading of the path that the serving code may use must be allowed; the
     // method's matcher slot is the same for all of them.
     let slot = scope_grammar::slot_of(method.as_str());
-    let readings = with_readings(path.as_bytes(), |decoded, routed| {
-        let reading = |path: &[u8]| match policy.lookup_slot(slot, path) {
-            Some(rule) => (Some(rule), rule.requirement()),
+    with_readings(path.as_bytes(), |decoded, routed| {
+        // `fill` is the decoded path the rule's templates take their values from.
+        let reading = |path: &[u8], fill| match policy.lookup_slot(slot, path) {
+            Some(rule) => (Some(rule), rule.requirement(), fill),
             None => match config.unmapped {
-                Unmapped::Allow => (None, Requirement::Public),
-                Unmapped::Authenticated => (None, Requirement::AllOf(&[])),
-                Unmapped::Deny => (None, Requirement::AnyOf(&[])),
+                Unmapped::Allow => (None, Requirement::Public, fill),
+                Unmapped::Authenticated => (None, Requirement::AllOf(&[]), fill),
+                Unmapped::Deny => (None, Requirement::AnyOf(&[]), fill),
             },
         };
         // What `Path` and `ServeDir` see: the values handlers get.
-        let primary = reading(decoded);
+        let primary = reading(decoded, decoded);
         // What axum's router compares route literals with: an escaped literal
         // (`/reports/%73ummary`) is routed past the literal route, to a capture beside it.
+        // Both readings split the path at the same `/`s (the router's decodes `%2F`
+        // too), and the handler of that route gets the decoded values.
         let router = (routed != decoded)
-            .then(|| reading(routed))
+            .then(|| reading(routed, decoded))
             .filter(|r| r.0 != primary.0);
         // `nest_service` and `ServeDir` serve `/x/` as they serve `/x`, and nothing in
         // the request tells them from a route of its own: the rule written for `/x`
         // binds `/x/` too (when there is one). axum marks the `/v1` and `/v1/` of a
         // `nest_service` with a `MatchedPath` just like a `.route()`.
-        let also = |path: &[u8]| {
+        fn also<'p>(
+            policy: &Policy,
+            slot: usize,
+            primary: Option<&'static Rule>,
+            path: &'p [u8],
+        ) -> Option<Reading<'p>> {
             policy
                 .lookup_slot(slot, path)
-                .filter(|rule| Some(*rule) != primary.0)
-                .map(|rule| (Some(rule), rule.requirement()))
-        };
-        let (slashless, index) = match decoded {
+                .filter(|rule| Some(*rule) != primary)
+                .map(|rule| (Some(rule), rule.requirement(), path))
+        }
+        match decoded {
             [rest @ .., b'/'] if !rest.is_empty() => {
                 // `ServeDir` answers a directory path with its `index.html` (by
                 // default): the file's rule binds the directory path too.
-                let index = with_index_html(decoded, |path| also(path));
-                (also(rest), index)
+                with_index_html(decoded, |index| {
+                    let (slashless, index) = (
+                        also(policy, slot, primary.0, rest),
+                        also(policy, slot, primary.0, index),
+                    );
+                    let readings = [Some(primary), router, slashless, index];
+                    authorize(config, headers, readings)
+                })
             }
-            _ => (None, None),
-        };
-        [Some(primary), router, slashless, index]
-    });
-    authorize(config, headers, readings)
+            _ => authorize(config, headers, [Some(primary), router, None, None]),
+        }
+    })
 }
 
 /// Calls `f` with `directory` (a decoded path ending in `/`) followed by `index.html`.
@@ -98,7 +111,7 @@ fn with_index_html<R>(directory: &[u8], f: impl FnOnce(&[u8]) -> R) -> R {
 fn authorize(
     config: &LayerConfig,
     headers: &http::HeaderMap,
-    readings: [Option<Reading>; 4],
+    readings: [Option<Reading<'_>>; 4],
 ) -> (Decision, Option<&'static Rule>) {
     let traced = readings[0].and_then(|r| r.0);
     if readings
@@ -112,16 +125,26 @@ fn authorize(
         Ok(claims) => claims,
         Err(error) => return (Decision::Refuse(error), traced),
     };
-    for (rule, requirement) in readings.into_iter().flatten() {
-        if !config.satisfies(&claims, &requirement) {
-            return (Decision::Refuse(insufficient(rule, requirement)), rule);
+    let admin = config.is_admin(&claims);
+    if !admin {
+        for (rule, requirement, fill) in readings.into_iter().flatten() {
+            if !requirement.is_met(claims.scopes(), fill) {
+                return (
+                    Decision::Refuse(insufficient(rule, requirement, fill)),
+                    rule,
+                );
+            }
         }
     }
-    (Decision::PassAuthenticated(claims), traced)
+    (
+        Decision::PassAuthenticated(claims.with_admin(admin)),
+        traced,
+    )
 }
 
-/// The 403 for a reading the caller does not satisfy.
-fn insufficient(rule: Option<&Rule>, requirement: Requirement) -> AuthError {
+/// The 403 for a reading the caller does not satisfy: templates are named filled with
+/// the values of `fill`.
+fn insufficient(rule: Option<&Rule>, requirement: Requirement, fill: &[u8]) -> AuthError {
     // Unmapped under `deny`: no scope is named. Only the admin scope would have passed,
     // and its name is not advertised to every authenticated caller.
     let (required, any_of) = match rule {
@@ -129,7 +152,7 @@ fn insufficient(rule: Option<&Rule>, requirement: Requirement) -> AuthError {
             requirement
                 .scopes()
                 .iter()
-                .map(|s| (*s).to_owned())
+                .map(|s| s.filled(fill).into_owned())
                 .collect(),
             matches!(requirement, Requirement::AnyOf(_)),
         ),

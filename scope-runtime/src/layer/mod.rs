@@ -45,12 +45,22 @@ pub(crate) struct LayerConfig {
 }
 
 impl LayerConfig {
-    /// Whether `claims` pass `requirement` (the admin scope passes everything).
-    pub(crate) fn satisfies(&self, claims: &VerifiedClaims, requirement: &Requirement) -> bool {
+    /// Whether `claims` hold the admin scope, which passes every requirement.
+    pub(crate) fn is_admin(&self, claims: &VerifiedClaims) -> bool {
         self.admin_scope
             .as_deref()
             .is_some_and(|admin| claims.has_scope(admin))
-            || requirement.is_satisfied_by(|s| claims.has_scope(s))
+    }
+
+    /// Whether `claims` pass `requirement` on a request whose decoded path is `path`
+    /// (the admin scope passes everything).
+    pub(crate) fn satisfies(
+        &self,
+        claims: &VerifiedClaims,
+        requirement: &Requirement,
+        path: &[u8],
+    ) -> bool {
+        self.is_admin(claims) || requirement.is_met(claims.scopes(), path)
     }
 
     pub(crate) fn realm(&self) -> Option<&str> {

@@ -18,6 +18,7 @@
 // The proptest and the fuzz target each use a part of the lab.
 #![allow(dead_code)]
 
+use scope_runtime::__private::fixed as scope;
 use std::collections::HashMap;
 use std::convert::Infallible;
 use std::fmt;
@@ -322,10 +323,10 @@ pub(crate) fn policy_named(name: &str) -> Policy {
 const REQUIREMENTS: [Requirement; 6] = [
     Requirement::Public,
     Requirement::AllOf(&[]),
-    Requirement::AllOf(&["a"]),
-    Requirement::AllOf(&["b"]),
-    Requirement::AllOf(&["a", "b"]),
-    Requirement::AnyOf(&["a", "b"]),
+    Requirement::AllOf(&[scope("a")]),
+    Requirement::AllOf(&[scope("b")]),
+    Requirement::AllOf(&[scope("a"), scope("b")]),
+    Requirement::AnyOf(&[scope("a"), scope("b")]),
 ];
 
 /// Policy `index` of [`POLICIES`] with its rules' requirements redrawn (variant 0 is the
@@ -1074,10 +1075,10 @@ pub(crate) fn may_pass(rule: Option<&Rule>, unmapped: Unmapped, token: Token) ->
     match rule.map(Rule::requirement) {
         Some(Requirement::Public) => true,
         Some(Requirement::AllOf(list)) => {
-            token.is_valid() && (admin || list.iter().all(|s| has(s)))
+            token.is_valid() && (admin || list.iter().all(|s| has(s.as_str())))
         }
         Some(Requirement::AnyOf(list)) => {
-            token.is_valid() && (admin || list.iter().any(|s| has(s)))
+            token.is_valid() && (admin || list.iter().any(|s| has(s.as_str())))
         }
         None => match unmapped {
             Unmapped::Allow => true,

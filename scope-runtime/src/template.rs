@@ -1,0 +1,342 @@
+//! Scopes of a requirement, fixed or templates filled from the request path, and the
+//! one comparison of a token's scopes with them.
+//!
+//! A template (`agents:{agent_id}:run`) is held by a token scope equal to it with each
+//! capture filled by the value the handler's `Path` sees, or by `*` in place of that
+//! value. The comparison walks the template's parts over each token scope: no string is
+//! built, and the work is bounded by the token's scopes times the template's length.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use scope_grammar::is_scope_byte;
+
+/// One scope of a [`Requirement`](crate::Requirement), as written in `scopes!`: a fixed
+/// scope (`app:read`) or a scope template naming captures of its rule's path
+/// (`agents:{agent_id}:run`), filled per request.
+///
+/// It compares equal to its text as written, so a rule's scopes can be checked against
+/// string literals:
+///
+/// ```
+/// use scope_runtime::{scopes, Policy};
+///
+/// static POLICY: Policy = scopes! {
+///     "POST /agents/{agent_id}/runs" => any["agents:run", "agents:{agent_id}:run"],
+/// };
+/// let scopes = POLICY.rules()[0].requirement().scopes();
+/// assert_eq!(scopes, ["agents:run", "agents:{agent_id}:run"]);
+/// assert!(!scopes[0].is_template() && scopes[1].is_template());
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Scope {
+    text: &'static str,
+    /// Empty for a fixed scope.
+    parts: &'static [TemplatePart],
+}
+
+/// One part of a scope template, as `scopes!` writes it: fixed text, or the capture
+/// whose value fills it. Only expansions name it.
+#[doc(hidden)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum TemplatePart {
+    /// Fixed text.
+    Text(&'static str),
+    /// The value of the capture `name` of the rule's path: the segment at index
+    /// `segment` (the first after the leading `/` is 0), or with `rest`, the rest of
+    /// the path from that segment on.
+    Capture {
+        /// The capture's name.
+        name: &'static str,
+        /// Its segment's index.
+        segment: u16,
+        /// Whether it is a catch-all (`{*name}`).
+        rest: bool,
+    },
+}
+
+impl Scope {
+    /// A fixed scope (checked by the macro that writes it).
+    pub(crate) const fn fixed(text: &'static str) -> Scope {
+        Scope { text, parts: &[] }
+    }
+
+    /// A scope template and its parts (checked and resolved by the macro that writes
+    /// them).
+    pub(crate) const fn template(text: &'static str, parts: &'static [TemplatePart]) -> Scope {
+        Scope { text, parts }
+    }
+
+    /// The scope as written, braces included for a template.
+    pub fn as_str(&self) -> &'static str {
+        self.text
+    }
+
+    /// Whether it names a capture of its rule's path.
+    pub fn is_template(&self) -> bool {
+        !self.parts.is_empty()
+    }
+
+    /// The capture names a template uses, left to right (none for a fixed scope).
+    pub fn captures(&self) -> impl Iterator<Item = &'static str> {
+        self.parts.iter().filter_map(|part| match part {
+            TemplatePart::Capture { name, .. } => Some(*name),
+            TemplatePart::Text(_) => None,
+        })
+    }
+
+    /// Whether a token holding `held` holds this scope on a request whose decoded path
+    /// (from the root, with its leading `/`) is `path`, the path the rule matched.
+    pub(crate) fn is_held(&self, held: &[String], path: &[u8]) -> bool {
+        if self.parts.is_empty() {
+            return held.iter().any(|s| s == self.text);
+        }
+        let Some((min, max)) = self.filled_lengths(path) else {
+            return false;
+        };
+        held.iter()
+            .filter(|s| (min..=max).contains(&s.len()))
+            .any(|s| self.matches(s.as_bytes(), path))
+    }
+
+    /// The shortest and longest token scope that can hold this template on `path`
+    /// (every capture as `*`, every capture as its value), or `None` when a value is
+    /// not a valid scope-token or holds a `*`: such a value satisfies no template.
+    fn filled_lengths(&self, path: &[u8]) -> Option<(usize, usize)> {
+        let (mut min, mut max) = (0, 0);
+        for part in self.parts {
+            match *part {
+                TemplatePart::Text(text) => {
+                    min += text.len();
+                    max += text.len();
+                }
+                TemplatePart::Capture { segment, rest, .. } => {
+                    let value = capture_value(path, segment, rest)?;
+                    if !is_value(value) {
+                        return None;
+                    }
+                    min += 1;
+                    max += value.len();
+                }
+            }
+        }
+        Some((min, max))
+    }
+
+    /// Whether `scope` equals this template with each capture as its value on `path`
+    /// or as `*` (values hold no `*`, so at each capture one reading at most fits).
+    fn matches(&self, scope: &[u8], path: &[u8]) -> bool {
+        let mut rest = scope;
+        for part in self.parts {
+            let expected: &[u8] = match *part {
+                TemplatePart::Text(text) => text.as_bytes(),
+                TemplatePart::Capture { .. } if rest.first() == Some(&b'*') => b"*",
+                TemplatePart::Capture {
+                    segment,
+                    rest: tail,
+                    ..
+                } => match capture_value(path, segment, tail) {
+                    Some(value) => value,
+                    None => return false,
+                },
+            };
+            match rest.strip_prefix(expected) {
+                Some(after) => rest = after,
+                None => return false,
+            }
+        }
+        rest.is_empty()
+    }
+
+    /// The scope a refusal names: a template filled with the path's values, or as
+    /// written when a value could never fill it.
+    pub(crate) fn filled(&self, path: &[u8]) -> Cow<'static, str> {
+        if self.parts.is_empty() || self.filled_lengths(path).is_none() {
+            return Cow::Borrowed(self.text);
+        }
+        let mut filled = String::new();
+        for part in self.parts {
+            match *part {
+                TemplatePart::Text(text) => filled.push_str(text),
+                TemplatePart::Capture { segment, rest, .. } => {
+                    // Checked by `filled_lengths`: present, and printable ASCII.
+                    let value = capture_value(path, segment, rest).unwrap_or_default();
+                    filled.push_str(std::str::from_utf8(value).unwrap_or_default());
+                }
+            }
+        }
+        Cow::Owned(filled)
+    }
+
+    /// The values of `capture` this scope grants a token holding `held`. A template
+    /// that names `capture` once and no other capture grants the values of the token
+    /// scopes that fit it (all of them for a `*`); any other template grants none.
+    pub(crate) fn granted<'c>(&self, held: &'c [String], capture: &str) -> Granted<'c> {
+        if self.parts.is_empty() {
+            return Granted::from_bool(held.iter().any(|s| s == self.text));
+        }
+        let Some((prefix, suffix)) = self.around(capture) else {
+            return Granted::Nothing;
+        };
+        let mut values = Vec::new();
+        for scope in held {
+            if scope.len() <= prefix.len() + suffix.len() {
+                continue;
+            }
+            let Some(value) = scope
+                .strip_prefix(prefix)
+                .and_then(|s| s.strip_suffix(suffix))
+            else {
+                continue;
+            };
+            if value == "*" {
+                return Granted::All;
+            }
+            if is_value(value.as_bytes()) && !values.contains(&value) {
+                values.push(value);
+            }
+        }
+        Granted::from_values(values)
+    }
+
+    /// The fixed text before and after the template's one capture, when that capture
+    /// is `capture`.
+    fn around(&self, capture: &str) -> Option<(&'static str, &'static str)> {
+        use TemplatePart::{Capture, Text};
+        let (name, prefix, suffix) = match *self.parts {
+            [Capture { name, .. }, Text(suffix)] => (name, "", suffix),
+            [Text(prefix), Capture { name, .. }] => (name, prefix, ""),
+            [Text(prefix), Capture { name, .. }, Text(suffix)] => (name, prefix, suffix),
+            _ => return None,
+        };
+        (name == capture).then_some((prefix, suffix))
+    }
+}
+
+impl fmt::Debug for Scope {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.text, f)
+    }
+}
+
+impl fmt::Display for Scope {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.text)
+    }
+}
+
+impl PartialEq<str> for Scope {
+    fn eq(&self, other: &str) -> bool {
+        self.text == other
+    }
+}
+
+impl PartialEq<&str> for Scope {
+    fn eq(&self, other: &&str) -> bool {
+        self.text == *other
+    }
+}
+
+/// Whether a capture value can fill a template: a non-empty scope-token without `*`.
+fn is_value(value: &[u8]) -> bool {
+    !value.is_empty() && value.iter().all(|&b| is_scope_byte(b) && b != b'*')
+}
+
+/// The value of the capture at `segment` in the decoded `path` (with its leading `/`):
+/// that segment, or with `rest`, everything from it on.
+fn capture_value(path: &[u8], segment: u16, rest: bool) -> Option<&[u8]> {
+    let mut tail = path.strip_prefix(b"/")?;
+    for _ in 0..segment {
+        let slash = tail.iter().position(|&b| b == b'/')?;
+        tail = &tail[slash + 1..];
+    }
+    if rest {
+        return Some(tail);
+    }
+    Some(match tail.iter().position(|&b| b == b'/') {
+        Some(end) => &tail[..end],
+        None => tail,
+    })
+}
+
+/// Which values of a capture a token is granted (see
+/// [`VerifiedClaims::granted`](crate::VerifiedClaims::granted)).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Granted<'c> {
+    /// Every value: a fixed scope that satisfies the rule, a template held with `*`, or
+    /// the layer's admin scope.
+    All,
+    /// Only these values (in token order, without repeats), each a valid value.
+    Only(Vec<&'c str>),
+    /// No value.
+    Nothing,
+}
+
+impl<'c> Granted<'c> {
+    /// Whether `value` is granted.
+    ///
+    /// ```
+    /// use scope_runtime::Granted;
+    /// assert!(Granted::Only(vec!["research-agent"]).allows("research-agent"));
+    /// assert!(!Granted::Only(vec!["research-agent"]).allows("finance-agent"));
+    /// assert!(Granted::All.allows("finance-agent") && !Granted::Nothing.allows("x"));
+    /// ```
+    pub fn allows(&self, value: &str) -> bool {
+        match self {
+            Granted::All => true,
+            Granted::Only(values) => values.contains(&value),
+            Granted::Nothing => false,
+        }
+    }
+
+    /// Whether no value at all is granted.
+    pub fn is_nothing(&self) -> bool {
+        matches!(self, Granted::Nothing)
+    }
+
+    fn from_bool(all: bool) -> Granted<'c> {
+        if all { Granted::All } else { Granted::Nothing }
+    }
+
+    fn from_values(values: Vec<&'c str>) -> Granted<'c> {
+        if values.is_empty() {
+            Granted::Nothing
+        } else {
+            Granted::Only(values)
+        }
+    }
+
+    /// Values granted by both (all listed scopes are needed).
+    pub(crate) fn and(self, other: Granted<'c>) -> Granted<'c> {
+        match (self, other) {
+            (Granted::Nothing, _) | (_, Granted::Nothing) => Granted::Nothing,
+            (Granted::All, g) | (g, Granted::All) => g,
+            (Granted::Only(a), Granted::Only(b)) => {
+                Granted::from_values(a.into_iter().filter(|v| b.contains(v)).collect())
+            }
+        }
+    }
+
+    /// Values granted by either (one listed scope is enough).
+    pub(crate) fn or(self, other: Granted<'c>) -> Granted<'c> {
+        match (self, other) {
+            (Granted::All, _) | (_, Granted::All) => Granted::All,
+            (Granted::Nothing, g) | (g, Granted::Nothing) => g,
+            (Granted::Only(mut a), Granted::Only(b)) => {
+                for v in b {
+                    if !a.contains(&v) {
+                        a.push(v);
+                    }
+                }
+                Granted::Only(a)
+            }
+        }
+    }
+}
+
+/// As its text as written (`"agents:{agent_id}:run"`).
+impl serde::Serialize for Scope {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.text)
+    }
+}
