@@ -264,7 +264,9 @@ fn capture_value(path: &[u8], segment: u16, rest: bool) -> Option<&[u8]> {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Granted<'c> {
     /// Every value: a fixed scope that satisfies the rule, a template held with `*`, or
-    /// the layer's admin scope.
+    /// the layer's admin scope. (Through the layer, a value that is not a valid
+    /// scope-token still satisfies no template: only a fixed scope or the admin scope
+    /// pass a request for it.)
     All,
     /// Only these values (in token order, without repeats), each a valid value.
     Only(Vec<&'c str>),
@@ -338,5 +340,272 @@ impl<'c> Granted<'c> {
 impl serde::Serialize for Scope {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.text)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// A template of these parts, leaked: `scopes!` writes them as `'static` data.
+    fn template(parts: Vec<TemplatePart>) -> Scope {
+        let text: String = parts
+            .iter()
+            .map(|part| match part {
+                TemplatePart::Text(text) => (*text).to_owned(),
+                TemplatePart::Capture { name, rest, .. } => {
+                    format!("{{{}{name}}}", if *rest { "*" } else { "" })
+                }
+            })
+            .collect();
+        Scope::template(Box::leak(text.into_boxed_str()), Box::leak(parts.into()))
+    }
+
+    fn held(scopes: &[&str]) -> Vec<String> {
+        scopes.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    /// The reference: fill the template with each combination of value-or-`*` per
+    /// capture, build the string, look for it among the token's scopes.
+    fn naive_is_held(scope: &Scope, held: &[String], path: &[u8]) -> bool {
+        let mut values = Vec::new();
+        for part in scope.parts {
+            if let TemplatePart::Capture { segment, rest, .. } = *part {
+                let Some(value) = capture_value(path, segment, rest) else {
+                    return false;
+                };
+                let Ok(value) = std::str::from_utf8(value) else {
+                    return false;
+                };
+                let valid = !value.is_empty()
+                    && value
+                        .bytes()
+                        .all(|b| (0x21..=0x7e).contains(&b) && !b"\"\\*".contains(&b));
+                if !valid {
+                    return false;
+                }
+                values.push(value);
+            }
+        }
+        (0u32..1 << values.len()).any(|stars| {
+            let mut filled = String::new();
+            let mut capture = 0;
+            for part in scope.parts {
+                match part {
+                    TemplatePart::Text(text) => filled.push_str(text),
+                    TemplatePart::Capture { .. } => {
+                        filled.push_str(if stars & (1 << capture) != 0 {
+                            "*"
+                        } else {
+                            values[capture]
+                        });
+                        capture += 1;
+                    }
+                }
+            }
+            held.contains(&filled)
+        })
+    }
+
+    const AGENT_RUN: &[TemplatePart] = &[
+        TemplatePart::Text("agents:"),
+        TemplatePart::Capture {
+            name: "agent_id",
+            segment: 1,
+            rest: false,
+        },
+        TemplatePart::Text(":run"),
+    ];
+
+    #[test]
+    fn filled_with_the_path_value_or_a_star() {
+        let run = Scope::template("agents:{agent_id}:run", AGENT_RUN);
+        let path = b"/agents/research-agent/runs";
+        assert!(run.is_held(&held(&["agents:research-agent:run"]), path));
+        assert!(run.is_held(&held(&["x", "agents:*:run"]), path));
+        for refused in [
+            "agents:{agent_id}:run",
+            "agents:finance-agent:run",
+            "agents:research-agent:read",
+            "agents:research-agent:run ",
+            "agents:research-*:run",
+            "agents:**:run",
+            "agents:run",
+            "agents::run",
+        ] {
+            assert!(!run.is_held(&held(&[refused]), path), "{refused}");
+        }
+        assert_eq!(run.filled(path), "agents:research-agent:run");
+        // A value that is no scope-token, or holds a `*`, fills nothing, so even the
+        // wildcard does not hold it, and a refusal names the template as written.
+        for path in [
+            &b"/agents/a b/runs"[..],
+            b"/agents/a\"b/runs",
+            b"/agents/*/runs",
+            b"/agents/a*/runs",
+            "/agents/caf\u{e9}/runs".as_bytes(),
+            b"/agents//runs",
+            b"/agents",
+        ] {
+            let all = held(&["agents:*:run", "agents:a b:run", "agents:*:run"]);
+            assert!(!run.is_held(&all, path), "{path:?}");
+            assert_eq!(run.filled(path), "agents:{agent_id}:run");
+        }
+    }
+
+    #[test]
+    fn granted_values() {
+        let run = Scope::template("agents:{agent_id}:run", AGENT_RUN);
+        let scopes = held(&[
+            "agents:a:run",
+            "agents:b:run",
+            "agents:a:run",
+            "agents:a:read",
+            "agents:bad value:run",
+            "agents::run",
+            "agents:x*:run",
+        ]);
+        assert_eq!(run.granted(&scopes, "agent_id"), Granted::Only(vec!["a", "b"]));
+        assert_eq!(run.granted(&scopes, "other"), Granted::Nothing);
+        assert_eq!(run.granted(&held(&["agents:*:run"]), "agent_id"), Granted::All);
+        let two = template(vec![
+            TemplatePart::Capture {
+                name: "org",
+                segment: 1,
+                rest: false,
+            },
+            TemplatePart::Text("/"),
+            TemplatePart::Capture {
+                name: "repo",
+                segment: 3,
+                rest: false,
+            },
+        ]);
+        assert_eq!(two.granted(&held(&["*/*"]), "repo"), Granted::Nothing);
+    }
+
+    /// Bytes that a decoded path or a token scope may hold, with the ones that matter
+    /// over-represented: separators, the wildcard, braces, invalid bytes.
+    fn byte() -> impl Strategy<Value = u8> {
+        prop_oneof![
+            4 => prop::sample::select(b"ab:*/-".to_vec()),
+            1 => prop::sample::select(b" \"\\{}\x7f\xc3".to_vec()),
+            1 => 0x21u8..0x7f,
+        ]
+    }
+
+    fn text() -> impl Strategy<Value = String> {
+        prop::collection::vec(prop::sample::select(b"ab:*-./".to_vec()), 0..4)
+            .prop_map(|bytes| String::from_utf8(bytes).unwrap())
+    }
+
+    /// Parts alternating text and captures of segments 0..4; the last may be a
+    /// catch-all.
+    fn parts() -> impl Strategy<Value = Vec<TemplatePart>> {
+        (
+            prop::collection::vec((text(), 0u16..4), 1..4),
+            text(),
+            any::<bool>(),
+        )
+            .prop_map(|(pieces, tail, rest_last)| {
+                let count = pieces.len();
+                let mut parts = Vec::new();
+                for (i, (text, segment)) in pieces.into_iter().enumerate() {
+                    if !text.is_empty() {
+                        parts.push(TemplatePart::Text(Box::leak(text.into_boxed_str())));
+                    }
+                    parts.push(TemplatePart::Capture {
+                        name: "x",
+                        segment,
+                        rest: rest_last && i + 1 == count,
+                    });
+                }
+                if !tail.is_empty() {
+                    parts.push(TemplatePart::Text(Box::leak(tail.into_boxed_str())));
+                }
+                parts
+            })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(
+            std::env::var("PROPTEST_CASES").ok().and_then(|n| n.parse().ok()).unwrap_or(2048)
+        ))]
+
+        /// The walk over the parts agrees with building every filled string, whatever
+        /// the template, the path's values and the token's scopes; and the scopes
+        /// built from the path's own values are found.
+        #[test]
+        fn the_walk_agrees_with_building_the_strings(
+            parts in parts(),
+            segments in prop::collection::vec(prop::collection::vec(byte(), 0..5), 1..6),
+            junk in prop::collection::vec(prop::collection::vec(byte(), 0..12), 0..6),
+            stars in any::<u32>(),
+        ) {
+            let scope = template(parts);
+            let mut path = Vec::new();
+            for segment in &segments {
+                path.push(b'/');
+                path.extend_from_slice(segment);
+            }
+            let mut held: Vec<String> = junk
+                .iter()
+                .map(|bytes| String::from_utf8_lossy(bytes).into_owned())
+                .collect();
+            // A scope built the way a matching token would be, some captures as `*`.
+            let mut built = String::new();
+            let mut capture = 0;
+            for part in scope.parts {
+                match *part {
+                    TemplatePart::Text(text) => built.push_str(text),
+                    TemplatePart::Capture { segment, rest, .. } => {
+                        if stars & (1 << capture) != 0 {
+                            built.push('*');
+                        } else if let Some(value) = capture_value(&path, segment, rest) {
+                            built.push_str(&String::from_utf8_lossy(value));
+                        }
+                        capture += 1;
+                    }
+                }
+            }
+            held.push(built);
+            prop_assert_eq!(scope.is_held(&held, &path), naive_is_held(&scope, &held, &path));
+        }
+
+        /// `granted` lists exactly the values whose filled scope the token holds.
+        #[test]
+        fn granted_agrees_with_filling(
+            prefix in text(),
+            suffix in text(),
+            values in prop::collection::vec(prop::collection::vec(byte(), 0..5), 1..6),
+        ) {
+            prop_assume!(!prefix.is_empty() || !suffix.is_empty());
+            let mut parts = Vec::new();
+            if !prefix.is_empty() {
+                parts.push(TemplatePart::Text(Box::leak(prefix.clone().into_boxed_str())));
+            }
+            parts.push(TemplatePart::Capture { name: "x", segment: 0, rest: false });
+            if !suffix.is_empty() {
+                parts.push(TemplatePart::Text(Box::leak(suffix.clone().into_boxed_str())));
+            }
+            let scope = template(parts);
+            let values: Vec<String> = values
+                .iter()
+                .map(|v| String::from_utf8_lossy(v).replace('/', ""))
+                .collect();
+            let held: Vec<String> = values.iter().map(|v| format!("{prefix}{v}{suffix}")).collect();
+            let granted = scope.granted(&held, "x");
+            for value in &values {
+                let path = format!("/{value}");
+                let holds = scope.is_held(&held, path.as_bytes());
+                match &granted {
+                    // Every valid value: the token holds the wildcard.
+                    Granted::All => prop_assert_eq!(holds, is_value(value.as_bytes()), "{}", value),
+                    _ => prop_assert_eq!(granted.allows(value), holds, "{}", value),
+                }
+            }
+        }
     }
 }

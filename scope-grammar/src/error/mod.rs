@@ -368,7 +368,7 @@ pub enum GrammarError {
     /// A scope with a `{` that is not closed, a `}` that was not opened, or nested
     /// braces.
     #[error(
-        "unbalanced braces in scope `{scope}`: a scope template names a capture of its rule's path as `{{name}}`, e.g. `agents:{{agent_id}}:run`"
+        "unbalanced or nested braces in scope `{scope}`: a scope template names a capture of its rule's path as `{{name}}`, e.g. `agents:{{agent_id}}:run`"
     )]
     TemplateUnbalancedBraces {
         /// The scope as written.

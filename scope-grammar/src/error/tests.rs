@@ -314,7 +314,7 @@ const RENDERED: &[(Input, &str)] = &[
     ),
     (
         Template("agents:{agent_id:run", "/agents/{agent_id}"),
-        "unbalanced braces in scope `agents:{agent_id:run`: a scope template names a capture of its rule's path as `{name}`, e.g. `agents:{agent_id}:run`",
+        "unbalanced or nested braces in scope `agents:{agent_id:run`: a scope template names a capture of its rule's path as `{name}`, e.g. `agents:{agent_id}:run`",
     ),
     (
         Template("agents:{}:run", "/agents/{agent_id}"),
