@@ -8,14 +8,17 @@
 //! - a key that parses prints back (`Display`) to a key that parses to the same value;
 //! - a pattern that parses keeps its source text, and a literal-only pattern matches
 //!   its own text as a request path;
-//! - `validate_scope` accepts exactly the RFC 6749 scope-token alphabet minus braces.
+//! - `validate_scope` accepts exactly the RFC 6749 scope-token alphabet minus braces;
+//! - a scope template (input split at its first newline: a path pattern, then a scope)
+//!   that parses prints back from its parts, and each capture it names is that segment
+//!   of the pattern, with that name.
 
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 use scope_grammar::{
-    PathPattern, RouteKey, ScopeListIssue, Segment, Trie, reference_lookup, validate_scope,
-    validate_scope_list,
+    PathPattern, RouteKey, ScopeListIssue, ScopeSite, ScopeTemplate, Segment, TemplatePart,
+    Trie, reference_lookup, validate_scope, validate_scope_list,
 };
 
 fuzz_target!(|data: &[u8]| {
@@ -89,7 +92,41 @@ fuzz_target!(|data: &[u8]| {
     }
 
     let list: Vec<&str> = text.split(',').collect();
-    for issue in validate_scope_list(&list) {
+    if let Some((path, scope)) = text.split_once('\n')
+        && let Ok(pattern) = PathPattern::parse(path)
+    {
+        match ScopeTemplate::parse(scope, &pattern) {
+            Ok(template) => {
+                let mut printed = String::new();
+                for part in template.parts() {
+                    match part {
+                        TemplatePart::Text(text) => printed.push_str(text),
+                        TemplatePart::Capture {
+                            name,
+                            segment,
+                            rest,
+                        } => {
+                            printed.push_str(&format!("{{{name}}}"));
+                            let expected = if *rest {
+                                Segment::Rest {
+                                    name: Some(name.clone()),
+                                }
+                            } else {
+                                Segment::One {
+                                    name: Some(name.clone()),
+                                }
+                            };
+                            assert_eq!(pattern.segments()[*segment], expected);
+                        }
+                    }
+                }
+                assert_eq!(printed, scope);
+            }
+            Err(e) => assert!(!e.message().is_empty()),
+        }
+    }
+
+    for issue in validate_scope_list(&list, ScopeSite::NoPath) {
         match issue {
             ScopeListIssue::Invalid { index, error } => {
                 assert!(index < list.len());

@@ -51,6 +51,27 @@
 //!   more). A trailing slash is significant.
 //! * REQUIREMENT: `["a", "b"]` (all), `[]` (any valid token), `any["a", "b"]` (one of),
 //!   or `public` (no token).
+//! * A scope is an RFC 6749 scope-token; it may name a capture of its own rule's path,
+//!   `"agents:{agent_id}:run"`: a scope template, filled per request with the value the
+//!   handler's `Path` gets (a token's `*` in place of the value grants every value; a
+//!   value that is not a scope-token or holds a `*` fills nothing). A handler asks which
+//!   values a rule grants with [`VerifiedClaims::granted`].
+//!
+//! ```
+//! use scope_runtime::{scopes, Policy};
+//!
+//! static POLICY: Policy = scopes! {
+//!     "GET /agents/{agent_id}"       => any["agents:read", "agents:{agent_id}:read"],
+//!     "POST /agents/{agent_id}/runs" => any["agents:run", "agents:{agent_id}:run"],
+//! };
+//! ```
+//!
+//! ```compile_fail
+//! // `{agentid}` is no capture of the path: "did you mean `{agent_id}`?"
+//! let policy = scope_runtime::scopes! {
+//!     "POST /agents/{agent_id}/runs" => ["agents:{agentid}:run"],
+//! };
+//! ```
 //!
 //! Matching (stated in full on [`scopes!`]): ambiguous path spellings are refused with
 //! 400; every reading of the path (decoded, as axum's router compares it, and for a

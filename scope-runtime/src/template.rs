@@ -467,9 +467,15 @@ mod tests {
             "agents::run",
             "agents:x*:run",
         ]);
-        assert_eq!(run.granted(&scopes, "agent_id"), Granted::Only(vec!["a", "b"]));
+        assert_eq!(
+            run.granted(&scopes, "agent_id"),
+            Granted::Only(vec!["a", "b"])
+        );
         assert_eq!(run.granted(&scopes, "other"), Granted::Nothing);
-        assert_eq!(run.granted(&held(&["agents:*:run"]), "agent_id"), Granted::All);
+        assert_eq!(
+            run.granted(&held(&["agents:*:run"]), "agent_id"),
+            Granted::All
+        );
         let two = template(vec![
             TemplatePart::Capture {
                 name: "org",
