@@ -24,7 +24,9 @@ use axum::{Json, Router};
 use scope_runtime::{JwtVerifier, ScopeLayer, VerificationKey, VerifiedClaims, require_scopes};
 use serde_json::{Value, json};
 
-use crate::agent_os::{ADMIN_SCOPE, AGENT_ID, AGENT_NAME, RunRequest};
+use crate::agent_os::{
+    ADMIN_SCOPE, AGENT_ID, AGENT_NAME, Agent, Agents, RESEARCH_AGENT, RunRequest,
+};
 use crate::api::{health, me, not_found};
 
 /// The port the `attribute_only` binary listens on when `PORT` is not set.
@@ -62,6 +64,13 @@ pub fn router(secret: &[u8]) -> Router {
 /// The run counter (the run ids are `run-1`, `run-2`, ...).
 #[derive(Clone, Default)]
 struct Runs(Arc<AtomicU64>);
+
+/// Runs are of the seed's one agent.
+impl Agents for Runs {
+    fn agents(&self) -> &'static [Agent] {
+        &[RESEARCH_AGENT]
+    }
+}
 
 #[require_scopes("app:read")]
 async fn list_agents() -> Json<Value> {

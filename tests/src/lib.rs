@@ -14,9 +14,12 @@
 //! | [`reply`] | reading a response whole, and asserting on it |
 //! | [`refusal`] | the layer's refusals, status, challenge and detail, written out once |
 //! | [`server`] | a router served on a loopback port |
+//! | [`client`] | a served router and a `reqwest` client for it, sending what `curl` sends |
+//! | [`walkthrough`] | the README's walkthrough tables as data, rows checked against replies |
 //! | [`raw_http`] | a hand-written HTTP/1.1 client, for bytes `http` refuses to build |
 //! | [`files`] | temporary directories for `ServeDir` |
 
+pub mod client;
 pub mod files;
 pub mod lab;
 pub mod mirror;
@@ -29,3 +32,4 @@ pub mod requests;
 pub mod seed;
 pub mod server;
 pub mod tokens;
+pub mod walkthrough;

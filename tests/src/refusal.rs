@@ -84,6 +84,18 @@ impl Refusal {
 
     /// 403 `insufficient_scope` naming `scopes`, all of them required.
     pub fn forbidden(scopes: &[&str]) -> Refusal {
+        Refusal::insufficient(scopes, "")
+    }
+
+    /// 403 `insufficient_scope` naming `scopes`, any one of which would do (an
+    /// `any[...]` requirement, templates filled).
+    pub fn forbidden_any(scopes: &[&str]) -> Refusal {
+        Refusal::insufficient(scopes, "one of ")
+    }
+
+    /// 403 `insufficient_scope` naming `scopes` in the challenge, and in the detail
+    /// after `lead` (`"one of "` for an `any[...]`).
+    fn insufficient(scopes: &[&str], lead: &str) -> Refusal {
         Refusal::new(
             403,
             format!(
@@ -91,7 +103,7 @@ impl Refusal {
                 scopes.join(" ")
             ),
             format!(
-                "Insufficient permissions. Required scope(s): {}",
+                "Insufficient permissions. Required scope(s): {lead}{}",
                 scopes.join(", ")
             ),
         )

@@ -135,6 +135,12 @@ impl Reply {
         self.refused(&Refusal::forbidden(scopes));
     }
 
+    /// [`Refusal::forbidden_any`]: one of `scopes` is needed, and none is held.
+    #[track_caller]
+    pub fn forbidden_any(&self, scopes: &[&str]) {
+        self.refused(&Refusal::forbidden_any(scopes));
+    }
+
     /// [`Refusal::unmapped`]: no rule maps the route.
     #[track_caller]
     pub fn unmapped(&self) {

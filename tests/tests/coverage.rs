@@ -1,14 +1,16 @@
-//! Route coverage (`Policy::coverage`) on the seed and on the mistakes it exists to
-//! catch: a forgotten route, a typo in a rule, a rule shadowed everywhere. The route list
-//! of the seed is checked against the real router, so the check cannot pass on a list
-//! that has drifted from what is served.
+//! Route coverage (`Policy::coverage`) on the examples' policies and on the mistakes it
+//! exists to catch: a forgotten route, a typo in a rule, a rule shadowed everywhere. The
+//! route lists of the examples are checked against their real routers, so the check
+//! cannot pass on a list that has drifted from what is served.
 
+use axum::Router;
 use axum::body::Body;
 use http::HeaderValue;
 use http::header::CONTENT_TYPE;
-use scope_policy_examples::agent_os;
+use scope_policy_examples::{agent_os, agent_os_rbac};
+use scope_policy_tests::reply::send;
 use scope_policy_tests::requests::bearer;
-use scope_policy_tests::seed::{AgentOs, SUPERADMIN, run_at};
+use scope_policy_tests::seed::{self, SUPERADMIN, run_at};
 use scope_policy_tests::tokens::mint;
 use scope_runtime::{Policy, scopes};
 
@@ -27,6 +29,38 @@ fn the_benchmarked_seed_policy_is_the_example_policy() {
             .collect::<Vec<_>>()
     };
     assert_eq!(rules(&COPY), rules(&agent_os::POLICY));
+}
+
+/// Each `(method, path)` of `cases` finds the rule written `key`, whose requirement
+/// prints as `requirement`.
+#[track_caller]
+fn assert_rules(policy: &Policy, cases: &[(&str, &str, &str, &str)]) {
+    for &(method, path, key, requirement) in cases {
+        let rule = policy
+            .lookup_str(method, path)
+            .unwrap_or_else(|| panic!("{method} {path}: no rule"));
+        assert_eq!(rule.key(), key, "{method} {path}");
+        assert_eq!(
+            rule.requirement().to_string(),
+            requirement,
+            "{method} {path}"
+        );
+    }
+}
+
+/// Routes neither example maps match no rule: a capture does not cross `/`, another
+/// method or a trailing slash is another route.
+#[track_caller]
+fn assert_unmapped(policy: &Policy) {
+    for (method, path) in [
+        ("GET", "/agents/a/runs"),
+        ("POST", "/agents"),
+        ("DELETE", "/agents/a"),
+        ("GET", "/agents/"),
+        ("GET", "/unknown"),
+    ] {
+        assert!(policy.lookup_str(method, path).is_none(), "{method} {path}");
+    }
 }
 
 /// The seed policy reads as Agno's page means it: each route finds its own rule, `*`
@@ -56,30 +90,9 @@ fn the_seed_policy_finds_the_rule_of_each_route() {
         ("GET", "/me", "GET /me", r#"[]"#),
         ("HEAD", "/agents", "GET /agents", r#"["app:read"]"#),
     ];
-    for (method, path, key, requirement) in cases {
-        let rule = agent_os::POLICY
-            .lookup_str(method, path)
-            .unwrap_or_else(|| panic!("{method} {path}: no rule"));
-        assert_eq!(rule.key(), key, "{method} {path}");
-        assert_eq!(
-            rule.requirement().to_string(),
-            requirement,
-            "{method} {path}"
-        );
-    }
+    assert_rules(&agent_os::POLICY, &cases);
     // What Agno's mapping gets wrong: `*` does not cross `/`; unmapped routes match nothing.
-    for (method, path) in [
-        ("GET", "/agents/a/runs"),
-        ("POST", "/agents"),
-        ("DELETE", "/agents/a"),
-        ("GET", "/agents/"),
-        ("GET", "/unknown"),
-    ] {
-        assert!(
-            agent_os::POLICY.lookup_str(method, path).is_none(),
-            "{method} {path}"
-        );
-    }
+    assert_unmapped(&agent_os::POLICY);
     // Declaration order is kept for display, and `Display` prints rules back as written.
     let rules = agent_os::POLICY.rules();
     assert_eq!(rules.len(), 10);
@@ -90,6 +103,58 @@ fn the_seed_policy_finds_the_rule_of_each_route() {
     assert_eq!(rules[8].to_string(), r#""GET /health" => public"#);
 }
 
+/// The per-resource policy: each route finds its own rule, templates included, and
+/// the listing's rule is any valid token (the handler filters).
+#[test]
+fn the_rbac_policy_finds_the_rule_of_each_route() {
+    let cases: [(&str, &str, &str, &str); 11] = [
+        ("GET", "/agents", "GET /agents", "[]"),
+        (
+            "GET",
+            "/agents/finance-agent",
+            "GET /agents/{agent_id}",
+            r#"any["agents:read", "agents:{agent_id}:read"]"#,
+        ),
+        (
+            "POST",
+            "/agents/finance-agent/runs",
+            "POST /agents/{agent_id}/runs",
+            r#"any["agents:run", "agents:{agent_id}:run"]"#,
+        ),
+        ("GET", "/sessions", "GET /sessions", r#"["sessions:read"]"#),
+        (
+            "GET",
+            "/sessions/s1",
+            "GET /sessions/{session_id}",
+            r#"["sessions:read"]"#,
+        ),
+        ("GET", "/memories", "GET /memories", r#"["memories:read"]"#),
+        (
+            "POST",
+            "/memories",
+            "POST /memories",
+            r#"["memories:write"]"#,
+        ),
+        ("GET", "/config", "GET /config", r#"["config:read"]"#),
+        ("GET", "/health", "GET /health", "public"),
+        ("GET", "/me", "GET /me", "[]"),
+        (
+            "HEAD",
+            "/agents/research-agent",
+            "GET /agents/{agent_id}",
+            r#"any["agents:read", "agents:{agent_id}:read"]"#,
+        ),
+    ];
+    assert_rules(&agent_os_rbac::POLICY, &cases);
+    assert_unmapped(&agent_os_rbac::POLICY);
+    // The listing asks `GET /agents/{agent_id}` for its grants by that exact key.
+    assert!(
+        agent_os_rbac::POLICY
+            .rule("GET /agents/{agent_id}")
+            .is_some()
+    );
+}
+
 #[test]
 fn the_seed_policy_covers_every_route_and_every_rule_is_reached() {
     let coverage = agent_os::POLICY
@@ -98,35 +163,53 @@ fn the_seed_policy_covers_every_route_and_every_rule_is_reached() {
     assert!(coverage.is_complete(), "{coverage}");
 }
 
-/// Each listed route is one the seed's router serves: with the superadmin token the
-/// request meets a handler, never the router's fallback (`{"detail":"Not Found"}`) or its
+#[test]
+fn the_rbac_policy_covers_every_route_and_every_rule_is_reached() {
+    let coverage = agent_os_rbac::POLICY
+        .coverage(agent_os_rbac::ROUTES.iter().copied())
+        .expect("the route keys parse");
+    assert!(coverage.is_complete(), "{coverage}");
+}
+
+/// Each listed route is one `router` serves: with a token of `admin_scope` the request
+/// meets a handler, never the router's fallback (`{"detail":"Not Found"}`) or its
 /// method-not-allowed fallback.
-#[tokio::test]
-async fn the_seed_route_list_is_what_the_router_serves() {
-    let os = AgentOs::new();
-    let superadmin = mint(SUPERADMIN);
-    for route in agent_os::ROUTES {
+async fn assert_serves_every_route(router: Router, routes: &[&str], admin_scope: &str) {
+    let admin = mint(&[admin_scope]);
+    for route in routes {
         let (method, path) = route.split_once(' ').expect("METHOD /path");
         let path = path
             .replace("{agent_id}", agent_os::AGENT_ID)
             .replace("{session_id}", "none");
         let reply = if method == "POST" && path.ends_with("/runs") {
-            os.send(run_at(&path, &superadmin)).await
+            send(&router, run_at(&path, &admin)).await
         } else {
-            let mut request = bearer(method, &path, &superadmin);
+            let mut request = bearer(method, &path, &admin);
             if method == "POST" {
                 *request.body_mut() = Body::from(r#"{"memory":"m"}"#);
                 request
                     .headers_mut()
                     .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
             }
-            os.send(request).await
+            send(&router, request).await
         };
         assert_ne!(reply.status.as_u16(), 405, "{route}: {reply:?}");
         if reply.status.as_u16() == 404 {
             assert_ne!(reply.json()["detail"], "Not Found", "{route}: {reply:?}");
         }
     }
+}
+
+#[tokio::test]
+async fn the_seed_route_list_is_what_the_router_serves() {
+    let router = agent_os::router(&seed::config());
+    assert_serves_every_route(router, agent_os::ROUTES, SUPERADMIN[0]).await;
+}
+
+#[tokio::test]
+async fn the_rbac_route_list_is_what_the_router_serves() {
+    let router = agent_os_rbac::router(&seed::config());
+    assert_serves_every_route(router, agent_os_rbac::ROUTES, agent_os_rbac::ADMIN_SCOPE).await;
 }
 
 static WITH_MISTAKES: Policy = scopes! {

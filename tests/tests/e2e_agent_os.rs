@@ -9,11 +9,11 @@
 //! exactly.
 
 use reqwest::header::{CONTENT_TYPE, WWW_AUTHENTICATE};
-use reqwest::{Client, Method, RequestBuilder, StatusCode, multipart};
+use reqwest::{Method, StatusCode, multipart};
 use scope_policy_examples::{agent_os, attribute_only};
+use scope_policy_tests::client::{Client, fetch};
 use scope_policy_tests::reply::Reply;
 use scope_policy_tests::seed::{self, ADMIN, BASIC, POWER, SUPERADMIN};
-use scope_policy_tests::server::{self, serve};
 use scope_policy_tests::tokens::{SECRET, claims, library_hs256, signed_payload};
 use serde_json::json;
 
@@ -52,71 +52,9 @@ fn pyjwt_power_token() -> String {
     ))
 }
 
-// ---------------------------------------------------------------------------------------
-// Server and client
-// ---------------------------------------------------------------------------------------
-
-/// A server on an ephemeral loopback port and an HTTP client for it, as `curl` would be.
-struct Server {
-    server: server::Server,
-    client: Client,
-}
-
-impl Server {
-    /// Serves `agent_os::router`, configured with [`SECRET`].
-    async fn agent_os() -> Server {
-        Server::serve(agent_os::router(&seed::config())).await
-    }
-
-    async fn serve(router: axum::Router) -> Server {
-        let client = Client::builder().no_proxy().build().expect("HTTP client");
-        Server {
-            server: serve(router).await,
-            client,
-        }
-    }
-
-    /// A request to `path`, with `Authorization: Bearer <token>` when a token is given.
-    fn request(&self, method: Method, path: &str, token: Option<&str>) -> RequestBuilder {
-        let request = self.client.request(method, self.server.url(path));
-        match token {
-            Some(token) => request.bearer_auth(token),
-            None => request,
-        }
-    }
-
-    async fn get(&self, path: &str, token: Option<&str>) -> Reply {
-        fetch(self.request(Method::GET, path, token)).await
-    }
-
-    /// `curl -X POST -H "Authorization: Bearer $TOKEN" -F "message=..." URL`.
-    async fn run_multipart(&self, agent: &str, token: Option<&str>, message: &str) -> Reply {
-        let form = multipart::Form::new().text("message", message.to_owned());
-        let path = format!("/agents/{agent}/runs");
-        fetch(self.request(Method::POST, &path, token).multipart(form)).await
-    }
-
-    /// `curl -X POST -H "Authorization: Bearer $TOKEN" -d "message=..." URL`.
-    async fn run_urlencoded(&self, agent: &str, token: Option<&str>, message: &str) -> Reply {
-        let path = format!("/agents/{agent}/runs");
-        fetch(
-            self.request(Method::POST, &path, token)
-                .form(&[("message", message)]),
-        )
-        .await
-    }
-}
-
-/// Sends `request` and reads the whole response. Every answer of the seed is JSON.
-async fn fetch(request: RequestBuilder) -> Reply {
-    let response = request.send().await.expect("request sent");
-    let reply = Reply {
-        status: response.status(),
-        headers: response.headers().clone(),
-        body: response.bytes().await.expect("response body"),
-    };
-    let _ = reply.json();
-    reply
+/// `agent_os::router`, configured with [`SECRET`], served over TCP with a client.
+async fn agent_os() -> Client {
+    Client::serve(agent_os::router(&seed::config())).await
 }
 
 // ---------------------------------------------------------------------------------------
@@ -127,7 +65,7 @@ async fn fetch(request: RequestBuilder) -> Reply {
 /// superadmin on every route.
 #[tokio::test]
 async fn seed_walkthrough() {
-    let server = Server::agent_os().await;
+    let server = agent_os().await;
     let [basic, power, admin, superadmin] =
         [BASIC_USER, POWER_USER, ADMIN_USER, SUPERADMIN_USER].map(mint);
     let agent = json!({
@@ -334,7 +272,7 @@ async fn seed_walkthrough() {
 /// `GET /me` is `[]` (any valid token) and `/health` is public; HEAD uses the GET rule.
 #[tokio::test]
 async fn any_token_and_public_routes() {
-    let server = Server::agent_os().await;
+    let server = agent_os().await;
     assert_eq!(
         server.get("/me", Some(&mint(BASIC_USER))).await.ok(),
         json!({ "sub": "user_123", "scopes": ["app:read"] })
@@ -366,7 +304,7 @@ async fn any_token_and_public_routes() {
 /// 401s: no token, expired, wrong secret, garbage; none of them reaches a handler.
 #[tokio::test]
 async fn authentication_failures() {
-    let server = Server::agent_os().await;
+    let server = agent_os().await;
 
     server.get("/agents", None).await.missing();
     server.get("/sessions", None).await.missing();
@@ -407,7 +345,7 @@ async fn authentication_failures() {
 /// never 500 and never axum's plain-text rejections.
 #[tokio::test]
 async fn not_found_and_bad_bodies() {
-    let server = Server::agent_os().await;
+    let server = agent_os().await;
     let power = mint(POWER_USER);
     let superadmin = mint(SUPERADMIN_USER);
     let not_found = |reply: Reply, detail: &str| {
@@ -543,7 +481,7 @@ async fn not_found_and_bad_bodies() {
 /// the router's JSON 404/405.
 #[tokio::test]
 async fn unmapped_routes_are_denied() {
-    let server = Server::agent_os().await;
+    let server = agent_os().await;
     let admin = mint(ADMIN_USER);
     let superadmin = mint(SUPERADMIN_USER);
 
@@ -579,7 +517,7 @@ async fn unmapped_routes_are_denied() {
 /// a public `/health` outside the layer.
 #[tokio::test]
 async fn attribute_only_example() {
-    let server = Server::serve(attribute_only::router(SECRET.as_bytes())).await;
+    let server = Client::serve(attribute_only::router(SECRET.as_bytes())).await;
     let [basic, power, superadmin] = [BASIC_USER, POWER_USER, SUPERADMIN_USER].map(mint);
 
     assert_eq!(

@@ -1,5 +1,6 @@
-//! The one agent, and the run request that names it. The `attribute_only` example
-//! serves the same agent, so it reads its runs with the same [`RunRequest`].
+//! The agents, and the run request that names one. Every AgentOS of these examples
+//! (the seed, `agent_os_rbac`, `attribute_only`) serves echo agents and reads its runs
+//! with the same [`RunRequest`].
 
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use serde::Serialize;
@@ -17,30 +18,48 @@ pub(crate) struct Agent {
 }
 
 impl Agent {
+    /// An agent that answers with an echo: no language model is called.
+    pub(crate) const fn echo(id: &'static str, name: &'static str) -> Agent {
+        Agent {
+            id,
+            name,
+            description: "Echoes the message it is given (no language model is called)",
+            model: "echo",
+        }
+    }
+
     /// The answer to `message`: a deterministic echo, since no language model is called.
     pub(crate) fn reply(&self, message: &str) -> String {
         format!("{} received: {message}", self.name)
     }
 }
 
-/// The only agent served.
-pub(super) const RESEARCH_AGENT: Agent = Agent {
-    id: AGENT_ID,
-    name: AGENT_NAME,
-    description: "Echoes the message it is given (no language model is called)",
-    model: "echo",
-};
+/// The seed's one agent.
+pub(crate) const RESEARCH_AGENT: Agent = Agent::echo(AGENT_ID, AGENT_NAME);
 
-/// The agent `agent_id` names; 404 `Agent not found` for any other id.
-pub(super) fn find_agent(agent_id: &str) -> Result<&'static Agent, ApiError> {
-    match agent_id {
-        AGENT_ID => Ok(&RESEARCH_AGENT),
-        _ => Err(ApiError::not_found("Agent not found")),
-    }
+/// The agents the seed serves.
+pub(crate) const SEED_AGENTS: &[Agent] = &[RESEARCH_AGENT];
+
+/// A router state that knows which agents are served: what [`RunRequest`] looks the
+/// path's agent up in.
+pub(crate) trait Agents {
+    /// The agents served, in the order `GET /agents` lists them.
+    fn agents(&self) -> &'static [Agent];
 }
 
-/// What `POST /agents/{agent_id}/runs` asks for: the agent of the path and the
-/// `message` of the form ([`RunMessage`]).
+/// The agent of `agents` that `agent_id` names; 404 `Agent not found` for any other id.
+pub(crate) fn find_agent(
+    agents: &'static [Agent],
+    agent_id: &str,
+) -> Result<&'static Agent, ApiError> {
+    agents
+        .iter()
+        .find(|agent| agent.id == agent_id)
+        .ok_or_else(|| ApiError::not_found("Agent not found"))
+}
+
+/// What `POST /agents/{agent_id}/runs` asks for: the agent of the path, among those the
+/// state serves, and the `message` of the form ([`RunMessage`]).
 ///
 /// The form is read before the agent is looked up, so a bad form is refused as such
 /// even for an unknown agent.
@@ -49,7 +68,7 @@ pub(crate) struct RunRequest {
     pub(crate) message: String,
 }
 
-impl<S: Send + Sync> FromRequest<S> for RunRequest {
+impl<S: Agents + Send + Sync> FromRequest<S> for RunRequest {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
@@ -58,7 +77,7 @@ impl<S: Send + Sync> FromRequest<S> for RunRequest {
         let RunMessage(message) =
             RunMessage::from_request(Request::from_parts(parts, body), state).await?;
         Ok(RunRequest {
-            agent: find_agent(&agent_id)?,
+            agent: find_agent(state.agents(), &agent_id)?,
             message,
         })
     }

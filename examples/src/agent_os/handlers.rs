@@ -1,22 +1,19 @@
-//! The AgentOS routes' handlers and the bodies they read and answer. None checks a
-//! scope: the [`ScopeLayer`](scope_runtime::ScopeLayer) of [`router_with`] has done so
-//! before any of them runs.
+//! The AgentOS routes' handlers and the bodies they read and answer, shared by every
+//! AgentOS of these examples through [`Os::router`]. None checks a scope: the
+//! [`ScopeLayer`](scope_runtime::ScopeLayer) of [`Os::router`] has done so before any of
+//! them runs.
 //!
-//! [`router_with`]: super::router_with
-
-use std::sync::LazyLock;
+//! [`Os::router`]: super::os::Os::router
 
 use axum::Json;
 use axum::extract::State;
 use axum::http::{StatusCode, header::CONTENT_TYPE};
 use axum::response::IntoResponse;
-use scope_runtime::{Requirement, VerifiedClaims};
+use scope_runtime::VerifiedClaims;
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
 
-use super::agent::{Agent, RESEARCH_AGENT, RunRequest, find_agent};
+use super::agent::{Agent, RunRequest, find_agent};
 use super::store::{AppState, Memory, RunRecord, Session};
-use super::{ADMIN_SCOPE, AGENT_ID, AGENT_NAME, POLICY};
 use crate::api::{ApiError, ApiJson, ApiPath};
 
 /// The answer to a run.
@@ -37,12 +34,16 @@ pub(super) struct NewMemory {
     topics: Vec<String>,
 }
 
-pub(super) async fn list_agents() -> Json<[Agent; 1]> {
-    Json([RESEARCH_AGENT])
+/// Every agent: the seed's listing, guarded by the layer alone.
+pub(super) async fn list_agents(State(state): State<AppState>) -> Json<&'static [Agent]> {
+    Json(state.os().agents)
 }
 
-pub(super) async fn get_agent(ApiPath(agent_id): ApiPath<String>) -> Result<Json<Agent>, ApiError> {
-    find_agent(&agent_id).cloned().map(Json)
+pub(super) async fn get_agent(
+    State(state): State<AppState>,
+    ApiPath(agent_id): ApiPath<String>,
+) -> Result<Json<&'static Agent>, ApiError> {
+    find_agent(state.os().agents, &agent_id).map(Json)
 }
 
 /// A run: a new session holding the run, and a memory of the message.
@@ -114,37 +115,12 @@ pub(super) async fn create_memory(
     ))
 }
 
-/// The OS configuration, the authorization policy included; never the secret. It never
-/// changes while the server runs, so it is serialised once.
-pub(super) async fn get_config() -> impl IntoResponse {
-    static DOCUMENT: LazyLock<String> = LazyLock::new(|| config_document().to_string());
-    ([(CONTENT_TYPE, "application/json")], DOCUMENT.as_str())
-}
-
-fn config_document() -> Value {
-    let scope_mappings: serde_json::Map<String, Value> = POLICY
-        .rules()
-        .iter()
-        .map(|rule| {
-            let requirement = match rule.requirement() {
-                Requirement::Public => json!("public"),
-                Requirement::AllOf(scopes) => json!(scopes),
-                Requirement::AnyOf(scopes) => json!({ "any": scopes }),
-            };
-            (rule.key().to_owned(), requirement)
-        })
-        .collect();
-    json!({
-        "os_id": "my-agent-os",
-        "description": "Custom Scope Mappings AgentOS",
-        "agents": [{ "id": AGENT_ID, "name": AGENT_NAME }],
-        "authorization": {
-            "algorithm": "HS256",
-            "admin_scope": ADMIN_SCOPE,
-            "unmapped": "deny",
-            "scope_mappings": scope_mappings,
-        },
-    })
+/// The OS configuration, the authorization policy included; never the secret.
+pub(super) async fn get_config(State(state): State<AppState>) -> impl IntoResponse {
+    (
+        [(CONTENT_TYPE, "application/json")],
+        state.os().config_json(),
+    )
 }
 
 /// 405 in the body shape of every other refusal.

@@ -1,7 +1,8 @@
 //! The seed example: Agno's "Custom Scope Mappings" AgentOS, ported to Rust.
 //!
 //! The policy of the seed (plus a public `/health` and an any-valid-token `/me`) is
-//! declared with [`scopes!`] and enforced by one [`ScopeLayer`] on the whole router,
+//! declared with [`scopes!`] and enforced by one
+//! [`ScopeLayer`](scope_runtime::ScopeLayer) on the whole router,
 //! with `app:superadmin` as the admin scope that passes every requirement. Tokens are
 //! HS256 JWTs signed with the secret of `JWT_VERIFICATION_KEY`, exactly as in Agno.
 //!
@@ -33,30 +34,29 @@
 //! # }
 //! ```
 
-// This file is what the example is about: the policy, the router it guards, and the
+// This file is what the example is about: the policy, the AgentOS it guards, and the
 // public names. The rest sits beside it, one job a file: `config` (the environment,
-// the verifier), `seed_tokens` (the printed tokens), `store` (the in-memory state),
-// `handlers` (the routes' answers), `agent` (the one agent and its run request).
+// the verifier), `seed_tokens` (the printed tokens), `os` (what one AgentOS is, and the
+// router of its routes), `store` (the state), `handlers` (the routes' answers), `agent`
+// (the agents and the run request). `agent_os_rbac` serves the same routes from these
+// pieces, under another policy.
 mod agent;
 mod config;
 mod handlers;
+mod os;
 mod seed_tokens;
 mod store;
 
 use axum::Router;
-use axum::routing::{get, post};
-use scope_runtime::{JwtVerifier, Policy, ScopeLayer, scopes};
+use axum::routing::get;
+use scope_runtime::{JwtVerifier, Policy, scopes};
 
-pub(crate) use agent::RunRequest;
+pub(crate) use agent::{Agent, Agents, RESEARCH_AGENT, RunRequest};
 pub use config::{Config, ConfigError, verifier};
+pub(crate) use os::Os;
 pub use seed_tokens::{SeedToken, seed_tokens};
-
-use crate::api;
-use handlers::{
-    create_memory, create_run, get_agent, get_config, get_session, list_agents, list_memories,
-    list_sessions, method_not_allowed,
-};
-use store::AppState;
+pub(crate) use seed_tokens::{User, mint_tokens};
+pub(crate) use store::AppState;
 
 /// The scope policy of the seed: every route the server serves is mapped, and
 /// anything unmapped is denied.
@@ -111,9 +111,21 @@ pub const AGENT_NAME: &str = "Research Agent";
 /// first, so a long-running demo cannot grow without bound.
 pub const MAX_STORED: usize = 1000;
 
-/// The whole AgentOS: routes, in-memory state, and the [`ScopeLayer`] enforcing
-/// [`POLICY`] (admin scope [`ADMIN_SCOPE`]) on every request, unknown routes included,
-/// with the keys of [`verifier`]. This is exactly what the `agent_os` binary serves.
+/// The seed as an [`Os`]: its one agent, [`POLICY`] and [`ADMIN_SCOPE`]. `GET /agents`
+/// lists every agent: `app:read`, checked by the layer, is all it needs.
+static SEED: Os = Os::new(
+    "my-agent-os",
+    "Custom Scope Mappings AgentOS",
+    agent::SEED_AGENTS,
+    &POLICY,
+    ADMIN_SCOPE,
+    || get(handlers::list_agents),
+);
+
+/// The whole AgentOS: routes, in-memory state, and the
+/// [`ScopeLayer`](scope_runtime::ScopeLayer) enforcing [`POLICY`] (admin scope
+/// [`ADMIN_SCOPE`]) on every request, unknown routes included, with the keys of
+/// [`verifier`]. This is exactly what the `agent_os` binary serves.
 ///
 /// # Panics
 ///
@@ -121,26 +133,10 @@ pub const MAX_STORED: usize = 1000;
 /// a Tokio runtime); [`Config::from_env`] never returns an empty secret. The binary
 /// calls [`verifier`] and [`router_with`] to report such errors instead.
 pub fn router(config: &Config) -> Router {
-    let verifier = verifier(config).expect("the configured verification keys load");
-    router_with(verifier)
+    SEED.router_for(config)
 }
 
 /// [`router`] with a verifier of your own.
 pub fn router_with(verifier: JwtVerifier) -> Router {
-    Router::new()
-        .route("/agents", get(list_agents))
-        .route("/agents/{agent_id}", get(get_agent))
-        .route("/agents/{agent_id}/runs", post(create_run))
-        .route("/sessions", get(list_sessions))
-        .route("/sessions/{session_id}", get(get_session))
-        .route("/memories", get(list_memories).post(create_memory))
-        .route("/config", get(get_config))
-        .route("/me", get(api::me))
-        .route("/health", get(api::health))
-        // Only the admin scope reaches these two: the layer denies unmapped routes to
-        // everyone else.
-        .fallback(api::not_found)
-        .method_not_allowed_fallback(method_not_allowed)
-        .with_state(AppState::default())
-        .layer(ScopeLayer::new(verifier, POLICY).admin_scope(ADMIN_SCOPE))
+    SEED.router(verifier)
 }

@@ -1,12 +1,13 @@
 //! The four tokens the seed prints at start-up, minted with the configured secret so
-//! the walkthrough's curl lines work as printed.
+//! the walkthrough's curl lines work as printed; `agent_os_rbac` mints its own users'
+//! tokens the same way ([`mint_tokens`]).
 
 use std::fmt;
 
 use jsonwebtoken::{EncodingKey, Header};
 use serde::Serialize;
 
-/// One of the four tokens the seed prints at start-up.
+/// One of the tokens an example prints at start-up (the seed prints four).
 #[derive(Clone, PartialEq, Eq)]
 pub struct SeedToken {
     /// The shell variable of the seed's walkthrough, e.g. `BASIC_TOKEN`.
@@ -32,8 +33,16 @@ impl fmt::Debug for SeedToken {
     }
 }
 
-/// The seed's users: label, heading, `sub`, scopes.
-const SEED_USERS: [(&str, &str, &str, &[&str]); 4] = [
+/// A user an example prints a token for: label, heading, `sub`, scopes.
+pub(crate) type User = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static [&'static str],
+);
+
+/// The seed's users.
+const SEED_USERS: [User; 4] = [
     (
         "BASIC_TOKEN",
         "Basic User (app:read only)",
@@ -60,10 +69,10 @@ const SEED_USERS: [(&str, &str, &str, &[&str]); 4] = [
     ),
 ];
 
-/// How long the seed tokens are valid: 24 hours, as in the seed.
+/// How long the printed tokens are valid: 24 hours, as in the seed.
 const SEED_TOKEN_LIFETIME_SECS: u64 = 24 * 60 * 60;
 
-/// The claims of a seed token, serialized as PyJWT would (`exp` as seconds).
+/// The claims of a printed token, serialized as PyJWT would (`exp` as seconds).
 #[derive(Serialize)]
 struct SeedClaims<'a> {
     sub: &'a str,
@@ -74,9 +83,17 @@ struct SeedClaims<'a> {
 /// Mints the seed's four tokens (basic, power, admin, superadmin), HS256-signed with
 /// `secret`, valid 24 hours from now, with the seed's `sub` and `scopes` claims.
 pub fn seed_tokens(secret: &[u8]) -> Result<Vec<SeedToken>, jsonwebtoken::errors::Error> {
+    mint_tokens(&SEED_USERS, secret)
+}
+
+/// A token for each of `users`, HS256-signed with `secret`, valid 24 hours from now.
+pub(crate) fn mint_tokens(
+    users: &[User],
+    secret: &[u8],
+) -> Result<Vec<SeedToken>, jsonwebtoken::errors::Error> {
     let key = EncodingKey::from_secret(secret);
     let exp = jsonwebtoken::get_current_timestamp() + SEED_TOKEN_LIFETIME_SECS;
-    SEED_USERS
+    users
         .iter()
         .map(|&(label, description, subject, scopes)| {
             let claims = SeedClaims {

@@ -1,5 +1,5 @@
-//! The server's in-memory state: the sessions and memories that runs leave behind,
-//! bounded by [`MAX_STORED`] each.
+//! The server's state: which AgentOS it is, and in memory the sessions and memories
+//! that runs leave behind, bounded by [`MAX_STORED`] each.
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -7,18 +7,40 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use serde::Serialize;
 
 use super::MAX_STORED;
+use super::agent::{Agent, Agents};
+use super::os::Os;
 
-/// The shared in-memory state.
-#[derive(Clone, Default)]
-pub(super) struct AppState {
+/// The shared state: the AgentOS served and its in-memory store.
+#[derive(Clone)]
+pub(crate) struct AppState {
+    os: &'static Os,
     store: Arc<Mutex<Store>>,
 }
 
 impl AppState {
+    /// The state of a fresh `os`: no session, no memory.
+    pub(super) fn new(os: &'static Os) -> AppState {
+        AppState {
+            os,
+            store: Arc::default(),
+        }
+    }
+
+    /// The AgentOS served.
+    pub(crate) fn os(&self) -> &'static Os {
+        self.os
+    }
+
     /// The store. A panic while it was held cannot leave it inconsistent (every
     /// update is one push), so a poisoned lock is simply taken over.
     pub(super) fn store(&self) -> MutexGuard<'_, Store> {
         self.store.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+impl Agents for AppState {
+    fn agents(&self) -> &'static [Agent] {
+        self.os.agents
     }
 }
 

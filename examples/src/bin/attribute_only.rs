@@ -36,13 +36,7 @@ curl -X POST -H "Authorization: Bearer $POWER_TOKEN" -F "message=test" {url}/age
 "#
     );
 
-    let listener = tokio::net::TcpListener::bind((config.host.as_str(), config.port)).await?;
-    tracing::info!(address = %listener.local_addr()?, "attribute_only example listening");
-    axum::serve(
-        listener,
-        attribute_only::router(config.jwt_secret.as_bytes()),
-    )
-    .with_graceful_shutdown(support::shutdown_signal())
-    .await?;
+    let router = attribute_only::router(config.jwt_secret.as_bytes());
+    support::serve("attribute_only example", &config, router).await?;
     Ok(())
 }

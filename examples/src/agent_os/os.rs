@@ -1,0 +1,133 @@
+//! What tells one AgentOS of these examples from another: its agents, its policy and
+//! admin scope, and how `GET /config` describes it. The seed and `agent_os_rbac` each
+//! declare one [`Os`] and serve the same routes, state and handlers built from it
+//! ([`Os::router`]); only their listing of agents differs.
+
+use std::sync::OnceLock;
+
+use axum::Router;
+use axum::routing::{MethodRouter, get, post};
+use scope_runtime::{JwtVerifier, Policy, Requirement, ScopeLayer};
+use serde_json::{Value, json};
+
+use super::agent::Agent;
+use super::config::{Config, verifier};
+use super::handlers::{
+    create_memory, create_run, get_agent, get_config, get_session, list_memories, list_sessions,
+    method_not_allowed,
+};
+use super::store::AppState;
+use crate::api;
+
+/// One AgentOS: what it serves and the policy that guards it.
+pub(crate) struct Os {
+    /// `os_id` in `GET /config`.
+    id: &'static str,
+    /// `description` in `GET /config`.
+    description: &'static str,
+    /// The agents served, in the order they are listed.
+    pub(crate) agents: &'static [Agent],
+    /// The policy the [`ScopeLayer`] of [`Os::router`] enforces.
+    policy: &'static Policy,
+    /// The scope that passes every requirement (Agno's `admin_scope`).
+    admin_scope: &'static str,
+    /// The route of `GET /agents`: the one answer that differs between AgentOSes.
+    listing: fn() -> MethodRouter<AppState>,
+    /// The `GET /config` document, serialised once: it never changes while the server
+    /// runs.
+    config: OnceLock<String>,
+}
+
+impl Os {
+    /// An AgentOS serving `agents` under `policy`, `admin_scope` passing everything,
+    /// `GET /agents` routed to what `listing` returns.
+    pub(crate) const fn new(
+        id: &'static str,
+        description: &'static str,
+        agents: &'static [Agent],
+        policy: &'static Policy,
+        admin_scope: &'static str,
+        listing: fn() -> MethodRouter<AppState>,
+    ) -> Os {
+        Os {
+            id,
+            description,
+            agents,
+            policy,
+            admin_scope,
+            listing,
+            config: OnceLock::new(),
+        }
+    }
+
+    /// [`Os::router`] with the keys `config` asks for ([`verifier`]).
+    ///
+    /// # Panics
+    ///
+    /// If [`verifier`] fails (see the examples' `router`).
+    pub(crate) fn router_for(&'static self, config: &Config) -> Router {
+        let verifier = verifier(config).expect("the configured verification keys load");
+        self.router(verifier)
+    }
+
+    /// The whole AgentOS: the routes every AgentOS serves, the in-memory state, and the
+    /// [`ScopeLayer`] enforcing the policy on every request, unknown routes included,
+    /// with the keys of `verifier`.
+    pub(crate) fn router(&'static self, verifier: JwtVerifier) -> Router {
+        Router::new()
+            .route("/agents", (self.listing)())
+            .route("/agents/{agent_id}", get(get_agent))
+            .route("/agents/{agent_id}/runs", post(create_run))
+            .route("/sessions", get(list_sessions))
+            .route("/sessions/{session_id}", get(get_session))
+            .route("/memories", get(list_memories).post(create_memory))
+            .route("/config", get(get_config))
+            .route("/me", get(api::me))
+            .route("/health", get(api::health))
+            // Only the admin scope reaches these two: the layer denies unmapped routes
+            // to everyone else.
+            .fallback(api::not_found)
+            .method_not_allowed_fallback(method_not_allowed)
+            .with_state(AppState::new(self))
+            .layer(ScopeLayer::new(verifier, *self.policy).admin_scope(self.admin_scope))
+    }
+
+    /// The `GET /config` document as JSON text: the OS, its agents and its
+    /// authorization policy; never a secret.
+    pub(crate) fn config_json(&self) -> &str {
+        self.config
+            .get_or_init(|| self.config_document().to_string())
+    }
+
+    fn config_document(&self) -> Value {
+        let scope_mappings: serde_json::Map<String, Value> = self
+            .policy
+            .rules()
+            .iter()
+            .map(|rule| {
+                let requirement = match rule.requirement() {
+                    Requirement::Public => json!("public"),
+                    Requirement::AllOf(scopes) => json!(scopes),
+                    Requirement::AnyOf(scopes) => json!({ "any": scopes }),
+                };
+                (rule.key().to_owned(), requirement)
+            })
+            .collect();
+        let agents: Vec<Value> = self
+            .agents
+            .iter()
+            .map(|agent| json!({ "id": agent.id, "name": agent.name }))
+            .collect();
+        json!({
+            "os_id": self.id,
+            "description": self.description,
+            "agents": agents,
+            "authorization": {
+                "algorithm": "HS256",
+                "admin_scope": self.admin_scope,
+                "unmapped": "deny",
+                "scope_mappings": scope_mappings,
+            },
+        })
+    }
+}
