@@ -151,10 +151,11 @@ impl Scope {
     /// The scope a refusal names: a template filled with the path's values, or as
     /// written when a value could never fill it.
     pub(crate) fn filled(&self, path: &[u8]) -> Cow<'static, str> {
-        if self.parts.is_empty() || self.filled_lengths(path).is_none() {
+        let Some((_, length)) = self.filled_lengths(path).filter(|_| self.is_template()) else {
             return Cow::Borrowed(self.text);
-        }
-        let mut filled = String::new();
+        };
+        // One allocation, of the exact length, as a fixed scope's copy takes.
+        let mut filled = String::with_capacity(length);
         for part in self.parts {
             match *part {
                 TemplatePart::Text(text) => filled.push_str(text),
@@ -237,9 +238,15 @@ impl PartialEq<&str> for Scope {
     }
 }
 
-/// Whether a capture value can fill a template: a non-empty scope-token without `*`.
+/// Whether a capture value can fill a template: a non-empty scope-token without `*`,
+/// `{` or `}`.
 fn is_value(value: &[u8]) -> bool {
-    !value.is_empty() && value.iter().all(|&b| is_scope_byte(b) && b != b'*')
+    // Braces too: no scope a rule requires holds one, so a value spelling a template
+    // (`/agents/%7Bagent_id%7D`) must not turn the template's own text into a grant.
+    !value.is_empty()
+        && value
+            .iter()
+            .all(|&b| is_scope_byte(b) && !matches!(b, b'*' | b'{' | b'}'))
 }
 
 /// The value of the capture at `segment` in the decoded `path` (with its leading `/`):
@@ -382,7 +389,7 @@ mod tests {
                 let valid = !value.is_empty()
                     && value
                         .bytes()
-                        .all(|b| (0x21..=0x7e).contains(&b) && !b"\"\\*".contains(&b));
+                        .all(|b| (0x21..=0x7e).contains(&b) && !b"\"\\*{}".contains(&b));
                 if !valid {
                     return false;
                 }
