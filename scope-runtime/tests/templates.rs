@@ -26,7 +26,7 @@ use std::sync::{Arc, Mutex};
 
 use axum::Router;
 use axum::extract::{Path, State};
-use axum::routing::{delete, get, post};
+use axum::routing::{get, post};
 use common::*;
 use http::header::WWW_AUTHENTICATE;
 use scope_runtime::{Policy, ScopeLayer, scopes};
