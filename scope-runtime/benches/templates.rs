@@ -1,8 +1,8 @@
 //! What a scope template costs a request: the same request through the layer on a rule
 //! with a plain scope (`["agents:read"]`) and on a rule with a template
 //! (`["agents:{agent_id}:read"]`), side by side, with a token of 20 scopes (the matching
-//! one last; the 19 others of the template's length, so none is skipped by length alone)
-//! and the verified-token cache on. Also: the template held through its wildcard
+//! one last; the 19 others of its length and sharing its first bytes, so that none is
+//! skipped by its length alone) and the verified-token cache on. Also: the template held through its wildcard
 //! (`agents:*:read`), and an `any["agents:read", "agents:{agent_id}:read"]` rule whose
 //! fixed alternative is not held (the fixed scope is looked for, then the template).
 //! The layer wraps the smallest inner service, so that it is most of what is measured.
@@ -38,18 +38,40 @@ static POLICY: Policy = scope_runtime::scopes! {
 const SECRET: &[u8] = b"your-secret-key-at-least-256-bits-long";
 
 /// 19 scopes of the filled template's length that match no rule, then `last`.
-fn token(last: &str) -> String {
-    // `agents:ba:read` ... `agents:bs:read`: the length of `agents:a1:read`.
-    let mut scopes: Vec<String> = (b'a'..=b's')
-        .map(|c| format!("agents:b{}:read", char::from(c)))
-        .collect();
+/// The 19 scopes of a token that do not match, each of the length of `like` and sharing
+/// all but one of its bytes, so that none is told from it by its length or first bytes.
+fn fillers(like: &str) -> Vec<String> {
+    match like {
+        // `agents:reae` ... `agents:reaw`.
+        "agents:read" => (b'e'..=b'w')
+            .map(|c| format!("agents:rea{}", char::from(c)))
+            .collect(),
+        // `agents:ab:read` ... `agents:at:read`.
+        "agents:a1:read" => (b'b'..=b't')
+            .map(|c| format!("agents:a{}:read", char::from(c)))
+            .collect(),
+        _ => unreachable!("{like}"),
+    }
+}
+
+/// The length of every token's payload (JSON text).
+const PAYLOAD_LEN: usize = 400;
+
+/// A token of `fillers` then `last` (20 scopes).
+fn token(fillers: Vec<String>, last: &str) -> String {
+    let mut scopes = fillers;
     assert_eq!(scopes.len(), 19);
     scopes.push(last.to_owned());
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .expect("after 1970")
         .as_secs();
-    let claims = json!({ "sub": "user-1", "scopes": scopes, "exp": now + 24 * 3600 });
+    // Every token of the same length (a `pad` claim makes up the difference): the cost
+    // of reading, hashing and comparing the token itself is then the same in every case.
+    let claims = |pad: usize| json!({ "sub": "user-1", "scopes": scopes, "exp": now + 24 * 3600, "pad": "x".repeat(pad) });
+    let pad = PAYLOAD_LEN - claims(0).to_string().len();
+    let claims = claims(pad);
+    assert_eq!(claims.to_string().len(), PAYLOAD_LEN);
     jsonwebtoken::encode(
         &Header::new(Algorithm::HS256),
         &claims,
@@ -65,18 +87,34 @@ fn request(path: &str, token: &str) -> Request<Body> {
         .expect("request")
 }
 
-/// The four cases: name, path, token.
-type Cases = [(&'static str, &'static str, String); 4];
+/// The cases: name, path, token. The first is the baseline of the paired measurement.
+type Cases = [(&'static str, &'static str, String); 5];
 
 fn cases() -> Cases {
+    let fixed = || fillers("agents:read");
+    let template = || fillers("agents:a1:read");
     [
-        ("fixed_scope", "/plains/a1", token("agents:read")),
-        ("template", "/agents/a1", token("agents:a1:read")),
-        ("template_wildcard", "/agents/a1", token("agents:*:read")),
+        ("fixed_scope", "/plains/a1", token(fixed(), "agents:read")),
+        // The same rule, its 19 other scopes of another length (the template's).
+        (
+            "fixed_scope_other_lengths",
+            "/plains/a1",
+            token(template(), "agents:read"),
+        ),
+        (
+            "template",
+            "/agents/a1",
+            token(template(), "agents:a1:read"),
+        ),
+        (
+            "template_wildcard",
+            "/agents/a1",
+            token(template(), "agents:*:read"),
+        ),
         (
             "any_fixed_or_template",
             "/anyofs/a1",
-            token("agents:a1:read"),
+            token(template(), "agents:a1:read"),
         ),
     ]
 }
@@ -108,7 +146,7 @@ fn with_app<R>(f: impl FnOnce(&dyn Fn(&str, &str) -> StatusCode) -> R) -> R {
     // Each rule needs its own scope: the plain token does not pass the template rule,
     // nor the filled one the plain rule.
     assert_eq!(call("/agents/a1", &cases[0].2), StatusCode::FORBIDDEN);
-    assert_eq!(call("/plains/a1", &cases[1].2), StatusCode::FORBIDDEN);
+    assert_eq!(call("/plains/a1", &cases[2].2), StatusCode::FORBIDDEN);
     f(&call)
 }
 
@@ -134,8 +172,11 @@ fn paired() {
     let cases = cases();
     let per_request = with_app(|call| {
         let mut samples = vec![Vec::with_capacity(ROUNDS); cases.len()];
-        for _ in 0..ROUNDS {
-            for (i, (_, path, token)) in cases.iter().enumerate() {
+        for round in 0..ROUNDS {
+            // Each round starts with another case: no case always runs first.
+            for k in 0..cases.len() {
+                let i = (round + k) % cases.len();
+                let (_, path, token) = &cases[i];
                 let start = Instant::now();
                 for _ in 0..BLOCK {
                     black_box(call(black_box(path), black_box(token)));

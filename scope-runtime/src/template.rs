@@ -87,21 +87,78 @@ impl Scope {
 
     /// Whether a token holding `held` holds this scope on a request whose decoded path
     /// (from the root, with its leading `/`) is `path`, the path the rule matched.
+    ///
+    /// The capture values are read from `path` once, not once per token scope; a
+    /// template of one capture (the usual `agents:{agent_id}:run`) compares each token
+    /// scope of one of its two possible lengths at the value's place first.
     pub(crate) fn is_held(&self, held: &[String], path: &[u8]) -> bool {
-        if self.parts.is_empty() {
-            return held.iter().any(|s| s == self.text);
-        }
-        let Some((min, max)) = self.filled_lengths(path) else {
+        use TemplatePart::{Capture, Text};
+        let (prefix, capture, suffix) = match *self.parts {
+            [] => return held.iter().any(|s| s == self.text),
+            [Text(prefix), capture @ Capture { .. }, Text(suffix)] => (prefix, capture, suffix),
+            [Text(prefix), capture @ Capture { .. }] => (prefix, capture, ""),
+            [capture @ Capture { .. }, Text(suffix)] => ("", capture, suffix),
+            _ => return self.is_held_general(held, path),
+        };
+        let Capture { segment, rest, .. } = capture else {
+            unreachable!("matched as a capture")
+        };
+        let Some(value) = capture_value(path, segment, rest).filter(|v| is_value(v)) else {
             return false;
         };
+        let (prefix, suffix) = (prefix.as_bytes(), suffix.as_bytes());
+        let exact = prefix.len() + value.len() + suffix.len();
+        let wildcard = prefix.len() + 1 + suffix.len();
+        held.iter().any(|scope| {
+            let scope = scope.as_bytes();
+            if scope.len() != exact && scope.len() != wildcard {
+                return false;
+            }
+            // Long enough for both: `wildcard` and `exact` hold prefix and suffix.
+            let middle = &scope[prefix.len()..scope.len() - suffix.len()];
+            // `value` holds no `*`: one reading at most fits. Byte loops: the values and
+            // texts are short, a call to `memcmp` costs more than comparing them.
+            (same(middle, value) || middle == b"*")
+                && same(&scope[..prefix.len()], prefix)
+                && same(&scope[scope.len() - suffix.len()..], suffix)
+        })
+    }
+
+    /// [`Scope::is_held`] for a template of several captures (or of captures side by
+    /// side): its values read once, into a stack array.
+    fn is_held_general(&self, held: &[String], path: &[u8]) -> bool {
+        let mut values: [&[u8]; INLINE_VALUES] = [&[]; INLINE_VALUES];
+        let (mut count, mut min, mut max) = (0, 0, 0);
+        for part in self.parts {
+            match *part {
+                TemplatePart::Text(text) => {
+                    min += text.len();
+                    max += text.len();
+                }
+                TemplatePart::Capture { segment, rest, .. } => {
+                    let Some(value) = capture_value(path, segment, rest).filter(|v| is_value(v))
+                    else {
+                        return false;
+                    };
+                    if let Some(slot) = values.get_mut(count) {
+                        *slot = value;
+                    }
+                    count += 1;
+                    min += 1;
+                    max += value.len();
+                }
+            }
+        }
+        let values = &values[..count.min(INLINE_VALUES)];
         held.iter()
             .filter(|s| (min..=max).contains(&s.len()))
-            .any(|s| self.matches(s.as_bytes(), path))
+            .any(|s| self.matches(s.as_bytes(), values, path))
     }
 
     /// The shortest and longest token scope that can hold this template on `path`
     /// (every capture as `*`, every capture as its value), or `None` when a value is
-    /// not a valid scope-token or holds a `*`: such a value satisfies no template.
+    /// not a valid scope-token or holds a `*`, `{` or `}`: such a value satisfies no
+    /// template.
     fn filled_lengths(&self, path: &[u8]) -> Option<(usize, usize)> {
         let (mut min, mut max) = (0, 0);
         for part in self.parts {
@@ -123,22 +180,32 @@ impl Scope {
         Some((min, max))
     }
 
-    /// Whether `scope` equals this template with each capture as its value on `path`
-    /// or as `*` (values hold no `*`, so at each capture one reading at most fits).
-    fn matches(&self, scope: &[u8], path: &[u8]) -> bool {
+    /// Whether `scope` equals this template with each capture as its value or as `*`
+    /// (values hold no `*`, so at each capture one reading at most fits). `values` are
+    /// the first captures' values, in order; any further one is read from `path`.
+    fn matches(&self, scope: &[u8], values: &[&[u8]], path: &[u8]) -> bool {
         let mut rest = scope;
+        let mut captures = 0;
         for part in self.parts {
             let expected: &[u8] = match *part {
                 TemplatePart::Text(text) => text.as_bytes(),
-                TemplatePart::Capture { .. } if rest.first() == Some(&b'*') => b"*",
                 TemplatePart::Capture {
                     segment,
                     rest: tail,
                     ..
-                } => match capture_value(path, segment, tail) {
-                    Some(value) => value,
-                    None => return false,
-                },
+                } => {
+                    captures += 1;
+                    if rest.first() == Some(&b'*') {
+                        b"*"
+                    } else if let Some(value) = values.get(captures - 1) {
+                        value
+                    } else {
+                        match capture_value(path, segment, tail) {
+                            Some(value) => value,
+                            None => return false,
+                        }
+                    }
+                }
             };
             match rest.strip_prefix(expected) {
                 Some(after) => rest = after,
@@ -151,11 +218,13 @@ impl Scope {
     /// The scope a refusal names: a template filled with the path's values, or as
     /// written when a value could never fill it.
     pub(crate) fn filled(&self, path: &[u8]) -> Cow<'static, str> {
-        let Some((_, length)) = self.filled_lengths(path).filter(|_| self.is_template()) else {
-            return Cow::Borrowed(self.text);
+        let max = match self.filled_lengths(path) {
+            Some((_, max)) if !self.parts.is_empty() => max,
+            _ => return Cow::Borrowed(self.text),
         };
-        // One allocation, of the exact length, as a fixed scope's copy takes.
-        let mut filled = String::with_capacity(length);
+        // One allocation, of the filled length (every capture as its value), as a fixed
+        // scope's `into_owned` makes.
+        let mut filled = String::with_capacity(max);
         for part in self.parts {
             match *part {
                 TemplatePart::Text(text) => filled.push_str(text),
@@ -238,11 +307,21 @@ impl PartialEq<&str> for Scope {
     }
 }
 
+/// Whether `a` and `b` are equal, compared byte by byte from the left (no call).
+fn same(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y)
+}
+
+/// How many capture values [`Scope::is_held`] keeps on the stack; a template naming more
+/// reads the others from the path again for each token scope.
+const INLINE_VALUES: usize = 8;
+
 /// Whether a capture value can fill a template: a non-empty scope-token without `*`,
-/// `{` or `}`.
+/// `{` or `}`. Those are the template's own syntax: a `*` value would fill a template
+/// into its wildcard, and a value `{agent_id}` would fill `agents:{agent_id}:run` into
+/// its text as written, which no token scope may satisfy (nor would a token holding an
+/// unfilled template be told from one granting the resource named `{agent_id}`).
 fn is_value(value: &[u8]) -> bool {
-    // Braces too: no scope a rule requires holds one, so a value spelling a template
-    // (`/agents/%7Bagent_id%7D`) must not turn the template's own text into a grant.
     !value.is_empty()
         && value
             .iter()
@@ -620,5 +699,104 @@ mod tests {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod shapes {
+    use super::*;
+    use TemplatePart::{Capture, Text};
+
+    const fn capture(segment: u16) -> TemplatePart {
+        Capture {
+            name: "x",
+            segment,
+            rest: false,
+        }
+    }
+
+    fn held(scope: &Scope, held: &[&str], path: &str) -> bool {
+        let held: Vec<String> = held.iter().map(|s| (*s).to_owned()).collect();
+        scope.is_held(&held, path.as_bytes())
+    }
+
+    #[test]
+    fn one_capture_at_either_end() {
+        static PREFIX_ONLY: [TemplatePart; 2] = [Text("agents:"), capture(1)];
+        static SUFFIX_ONLY: [TemplatePart; 2] = [capture(1), Text(":read")];
+        let prefix = Scope::template("agents:{x}", &PREFIX_ONLY);
+        let suffix = Scope::template("{x}:read", &SUFFIX_ONLY);
+        for (scope, yes, no) in [
+            (
+                &prefix,
+                ["agents:a1", "agents:*"],
+                ["agents:a", "agents:a1:read"],
+            ),
+            (&suffix, ["a1:read", "*:read"], ["a:read", "agents:a1:read"]),
+        ] {
+            for held_scope in yes {
+                assert!(held(scope, &[held_scope], "/agents/a1"), "{held_scope}");
+            }
+            for held_scope in no {
+                assert!(!held(scope, &[held_scope], "/agents/a1"), "{held_scope}");
+            }
+            assert!(!held(scope, &[scope.as_str()], "/agents/a1"));
+        }
+        // A one-byte value: the exact and the wildcard lengths are the same.
+        assert!(held(&prefix, &["agents:a"], "/agents/a"));
+        assert!(held(&prefix, &["agents:*"], "/agents/a"));
+        assert!(!held(&prefix, &["agents:b"], "/agents/a"));
+        // `is_held` reads the decoded path.
+        assert!(!held(&prefix, &["agents:*"], "/agents/*"));
+        assert!(!held(&prefix, &["agents:{x}"], "/agents/{x}"));
+    }
+
+    #[test]
+    fn many_captures_beyond_the_stack_array() {
+        // `/0/1/.../9`, a template naming the ten segments: two past `INLINE_VALUES`.
+        static TEN: [TemplatePart; 20] = [
+            Text("t:"),
+            capture(0),
+            Text("."),
+            capture(1),
+            Text("."),
+            capture(2),
+            Text("."),
+            capture(3),
+            Text("."),
+            capture(4),
+            Text("."),
+            capture(5),
+            Text("."),
+            capture(6),
+            Text("."),
+            capture(7),
+            Text("."),
+            capture(8),
+            Text("."),
+            capture(9),
+        ];
+        let ten = Scope::template("t:{..}", &TEN);
+        let path = "/a/b/c/d/e/f/g/h/i/j";
+        assert!(held(&ten, &["t:a.b.c.d.e.f.g.h.i.j"], path));
+        assert!(held(&ten, &["t:*.b.c.d.e.f.g.h.*.*"], path));
+        assert!(!held(&ten, &["t:a.b.c.d.e.f.g.h.i.k"], path));
+        assert!(!held(&ten, &["t:a.b.c.d.e.f.g.h.k.j"], path));
+        assert!(!held(
+            &ten,
+            &["t:a.b.c.d.e.f.g.h.i.j"],
+            "/a/b/c/d/e/f/g/h/i/*"
+        ));
+    }
+
+    #[test]
+    fn captures_side_by_side() {
+        static SIDE: [TemplatePart; 3] = [Text("p:"), capture(0), capture(1)];
+        let side = Scope::template("p:{a}{b}", &SIDE);
+        assert!(held(&side, &["p:abc"], "/ab/c"));
+        assert!(held(&side, &["p:*c"], "/ab/c"));
+        assert!(held(&side, &["p:ab*"], "/ab/c"));
+        assert!(held(&side, &["p:**"], "/ab/c"));
+        assert!(!held(&side, &["p:a*"], "/ab/c"));
     }
 }

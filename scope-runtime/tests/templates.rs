@@ -19,6 +19,10 @@
 //! | `refused_spellings_never_reach_the_handler` | `//`, `%2F`, `%25`, `%5C`, dots, controls: 400 before any token, though axum would serve them |
 //! | `nested_router_fills_from_the_full_path` | a layer on a nested router fills from the path as written in the rule |
 //! | `escaped_literal_routed_to_the_capture_needs_both_rules` | `/agents/%6De` reaches `{agent_id}` = `me`: both the literal's and the filled rule apply |
+//! | `granted_lists_no_value_that_fills_no_template` | `VerifiedClaims::granted` lists no braced or `*`-holding value, nor the template as written |
+//!
+//! `#[require_scopes]` takes fixed scopes only: a template there is a compile error,
+//! covered by `ui-tests/ui/require_scopes/fail/scope_with_brace.rs`.
 
 mod common;
 
@@ -278,6 +282,8 @@ async fn another_values_scope_is_refused_naming_the_filled_scope() {
         &["agents:research:run", "agents:research-agent-2:run"],
         &["agents:Research-Agent:run", "agents:research-agent:run:x"],
         &["agents:research-agent:read", "agents:research-agent"],
+        // The filled scope's length, one byte off at either end.
+        &["agents:research-agent:ruN", "bgents:research-agent:run"],
         // The raw spelling of another request: not what the handler sees here.
         &["agents:research%2Dagent:run"],
     ] {
@@ -316,6 +322,9 @@ async fn wildcard_holds_every_valid_value() {
         "agents:*x:run",
         "*",
         "agents:*:read",
+        // The wildcard's length, one byte off at either end.
+        "agents:*:ruN",
+        "bgents:*:run",
     ] {
         apps.refused("POST", "/agents/x/runs", &[held], &required, false)
             .await;

@@ -435,6 +435,11 @@ fn candidates(case: &Case, served: Option<&Served>) -> Vec<String> {
         with(&|_| "**".into()),
         with(&|_| "%2A".into()),
         fill(&case.values).replace(':', "::"),
+        // The filled scope and the wildcard, one byte off at either end: same length.
+        off_by_one_byte(&fill(&received), true),
+        off_by_one_byte(&fill(&received), false),
+        off_by_one_byte(&fill(&star), true),
+        off_by_one_byte(&fill(&star), false),
         "agents:read".to_owned(),
         "agents:run".to_owned(),
         "*".to_owned(),
@@ -443,6 +448,14 @@ fn candidates(case: &Case, served: Option<&Served>) -> Vec<String> {
     ];
     candidates.extend(route.global().iter().map(|s| (*s).to_owned()));
     candidates
+}
+
+/// `scope` with its last (or first) character replaced by another ASCII letter.
+fn off_by_one_byte(scope: &str, last: bool) -> String {
+    let mut chars: Vec<char> = scope.chars().collect();
+    let at = if last { chars.len() - 1 } else { 0 };
+    chars[at] = if chars[at] == 'Q' { 'R' } else { 'Q' };
+    chars.into_iter().collect()
 }
 
 // ------------------------------------------------------------------------ the property
