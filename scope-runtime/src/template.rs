@@ -93,15 +93,14 @@ impl Scope {
     /// scope of one of its two possible lengths at the value's place first.
     pub(crate) fn is_held(&self, held: &[String], path: &[u8]) -> bool {
         use TemplatePart::{Capture, Text};
-        let (prefix, capture, suffix) = match *self.parts {
+        let (prefix, segment, rest, suffix) = match *self.parts {
             [] => return held.iter().any(|s| s == self.text),
-            [Text(prefix), capture @ Capture { .. }, Text(suffix)] => (prefix, capture, suffix),
-            [Text(prefix), capture @ Capture { .. }] => (prefix, capture, ""),
-            [capture @ Capture { .. }, Text(suffix)] => ("", capture, suffix),
+            [Text(prefix), Capture { segment, rest, .. }, Text(suffix)] => {
+                (prefix, segment, rest, suffix)
+            }
+            [Text(prefix), Capture { segment, rest, .. }] => (prefix, segment, rest, ""),
+            [Capture { segment, rest, .. }, Text(suffix)] => ("", segment, rest, suffix),
             _ => return self.is_held_general(held, path),
-        };
-        let Capture { segment, rest, .. } = capture else {
-            unreachable!("matched as a capture")
         };
         let Some(value) = capture_value(path, segment, rest).filter(|v| is_value(v)) else {
             return false;
@@ -128,27 +127,9 @@ impl Scope {
     /// side): its values read once, into a stack array.
     fn is_held_general(&self, held: &[String], path: &[u8]) -> bool {
         let mut values: [&[u8]; INLINE_VALUES] = [&[]; INLINE_VALUES];
-        let (mut count, mut min, mut max) = (0, 0, 0);
-        for part in self.parts {
-            match *part {
-                TemplatePart::Text(text) => {
-                    min += text.len();
-                    max += text.len();
-                }
-                TemplatePart::Capture { segment, rest, .. } => {
-                    let Some(value) = capture_value(path, segment, rest).filter(|v| is_value(v))
-                    else {
-                        return false;
-                    };
-                    if let Some(slot) = values.get_mut(count) {
-                        *slot = value;
-                    }
-                    count += 1;
-                    min += 1;
-                    max += value.len();
-                }
-            }
-        }
+        let Some((count, min, max)) = self.read_values(path, &mut values) else {
+            return false;
+        };
         let values = &values[..count.min(INLINE_VALUES)];
         held.iter()
             .filter(|s| (min..=max).contains(&s.len()))
@@ -160,7 +141,20 @@ impl Scope {
     /// not a valid scope-token or holds a `*`, `{` or `}`: such a value satisfies no
     /// template.
     fn filled_lengths(&self, path: &[u8]) -> Option<(usize, usize)> {
-        let (mut min, mut max) = (0, 0);
+        let mut values: [&[u8]; INLINE_VALUES] = [&[]; INLINE_VALUES];
+        self.read_values(path, &mut values)
+            .map(|(_, min, max)| (min, max))
+    }
+
+    /// Reads the capture values from `path` once: the first [`INLINE_VALUES`] into
+    /// `values`; returns how many there are and [`Scope::filled_lengths`]'s bounds, or
+    /// `None` when a value fills nothing.
+    fn read_values<'p>(
+        &self,
+        path: &'p [u8],
+        values: &mut [&'p [u8]; INLINE_VALUES],
+    ) -> Option<(usize, usize, usize)> {
+        let (mut count, mut min, mut max) = (0, 0, 0);
         for part in self.parts {
             match *part {
                 TemplatePart::Text(text) => {
@@ -168,16 +162,17 @@ impl Scope {
                     max += text.len();
                 }
                 TemplatePart::Capture { segment, rest, .. } => {
-                    let value = capture_value(path, segment, rest)?;
-                    if !is_value(value) {
-                        return None;
+                    let value = capture_value(path, segment, rest).filter(|v| is_value(v))?;
+                    if let Some(slot) = values.get_mut(count) {
+                        *slot = value;
                     }
+                    count += 1;
                     min += 1;
                     max += value.len();
                 }
             }
         }
-        Some((min, max))
+        Some((count, min, max))
     }
 
     /// Whether `scope` equals this template with each capture as its value or as `*`
