@@ -217,9 +217,9 @@ pub use extract::Claims;
 pub use guard::PathGuard;
 pub use jwt::{
     Algorithm, ConfigError, DEFAULT_LEEWAY, DEFAULT_MAX_TOKEN_LEN, DEFAULT_RSA_ALGORITHMS,
-    DEFAULT_SCOPES_CLAIMS, IntoVerificationKey, JwksError, JwksFile, JwtVerifier,
-    JwtVerifierBuilder, KeyError, MAX_JWKS_FILE_SIZE, MAX_LEEWAY, TokenSource, VerificationKey,
-    VerifiedClaims, parse_jwks,
+    DEFAULT_SCOPES_CLAIMS, IntoVerificationKey, Issuer, JwksError, JwksFile, JwtVerifier,
+    JwtVerifierBuilder, KeyError, MAX_JWKS_FILE_SIZE, MAX_LEEWAY, SkippedKey, TokenSource,
+    VerificationKey, VerifiedClaims, parse_jwks,
 };
 #[cfg(feature = "cache")]
 pub use jwt::{DEFAULT_CACHE_CAPACITY, MAX_CACHED_TOKEN_LEN};

@@ -164,18 +164,23 @@ fn file_rsa_key_without_alg_uses_the_configured_algorithms() {
     let ps256 = mint(Algorithm::PS256, RSA2_PRIVATE, Some("rsa-noalg"));
     let rs512 = mint(Algorithm::RS512, RSA2_PRIVATE, Some("rsa-noalg"));
 
-    // Default: RS256 only.
-    let verifier = JwtVerifier::builder()
-        .keys(JwksFile::new(&path).load().expect("load"))
-        .build()
-        .expect("verifier");
-    assert!(verifier.verify_token(&rs256).is_ok());
+    // Default: the RSA family (how providers publish RSA keys and sign with PSS).
+    let keys = JwksFile::new(&path).load().expect("load");
+    assert_eq!(keys.len(), 6);
+    let verifier = JwtVerifier::builder().keys(keys).build().expect("verifier");
+    for alg in DEFAULT_RSA_ALGORITHMS {
+        let token = mint(*alg, RSA2_PRIVATE, Some("rsa-noalg"));
+        assert!(verifier.verify_token(&token).is_ok(), "{alg}");
+    }
+    // Never across families: the RSA public key as an HMAC secret.
+    let public = jwk(JWK_RSA_NOALG);
+    let forged = mint(Algorithm::HS256, &public.to_string(), Some("rsa-noalg"));
     assert_eq!(
-        refused(verifier.verify_token(&ps256)),
+        refused(verifier.verify_token(&forged)),
         InvalidTokenReason::AlgorithmNotAllowed
     );
 
-    // RS256 and PS256.
+    // Configured: RS256 and PS256 only.
     let keys = JwksFile::new(&path)
         .rsa_algorithms([Algorithm::RS256, Algorithm::PS256])
         .load()
@@ -224,18 +229,25 @@ fn file_errors_are_reported() {
     ));
     assert!(matches!(
         JwksFile::new(temp_file(br#"{"no_keys": []}"#)).load(),
-        Err(JwksError::Key(KeyError::InvalidJson { .. }))
+        Err(JwksError::Key(KeyError::InvalidKey(_)))
     ));
-    // Only keys that are not for signature verification.
+    // Only keys that are not for signature verification: the error says why each
+    // was skipped, in one line.
+    let only_enc = JwksFile::new(temp_file(jwks_of(&[JWK_RSA_ENC]).as_bytes())).load();
+    let Err(JwksError::Key(KeyError::NoUsableKeys { skipped })) = &only_enc else {
+        panic!("expected no usable keys, got {only_enc:?}");
+    };
+    assert_eq!(skipped.len(), 1);
     assert_eq!(
-        JwksFile::new(temp_file(jwks_of(&[JWK_RSA_ENC]).as_bytes()))
-            .load()
-            .err(),
-        Some(JwksError::Key(KeyError::NoUsableKeys))
+        only_enc.as_ref().err().map(ToString::to_string).as_deref(),
+        Some(
+            "invalid JWKS: the JWKS holds no key usable for signature verification \
+             (kid \"rsa-enc\": `alg` is an encryption algorithm)"
+        )
     );
     assert_eq!(
         JwksFile::new(temp_file(br#"{"keys": []}"#)).load().err(),
-        Some(JwksError::Key(KeyError::NoUsableKeys))
+        Some(JwksError::Key(KeyError::NoUsableKeys { skipped: vec![] }))
     );
     // A broken supported key is an error in a file (strict): a 1024-bit RSA modulus.
     let mut short = jwk(JWK_RSA1);

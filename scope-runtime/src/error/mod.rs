@@ -126,6 +126,10 @@ pub enum InvalidTokenReason {
     /// The header lists `crit` extensions, none of which this verifier understands
     /// (RFC 7515 §4.1.11). Text: `unsupported critical header`.
     UnsupportedCriticalHeader,
+    /// The verifier requires RFC 9068 access tokens and the header's `typ` is not
+    /// `at+jwt` (nor `application/at+jwt`; compared case-insensitively). Text:
+    /// `token type is not at+jwt`.
+    NotAccessToken,
     /// The token verified, but its claims do not have the shape the handler asked for
     /// (the typed claims extractor could not deserialize them). Text:
     /// `claims do not have the expected shape`.
@@ -149,6 +153,7 @@ impl InvalidTokenReason {
                 Cow::Owned(format!("claim `{claim}` has the wrong type"))
             }
             Self::UnsupportedCriticalHeader => Cow::Borrowed("unsupported critical header"),
+            Self::NotAccessToken => Cow::Borrowed("token type is not at+jwt"),
             Self::ClaimsShape => Cow::Borrowed("claims do not have the expected shape"),
         }
     }

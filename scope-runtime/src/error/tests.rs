@@ -137,6 +137,10 @@ fn invalid_token_every_reason() {
             "unsupported critical header",
         ),
         (
+            InvalidTokenReason::NotAccessToken,
+            "token type is not at+jwt",
+        ),
+        (
             InvalidTokenReason::ClaimsShape,
             "claims do not have the expected shape",
         ),

@@ -43,8 +43,12 @@ pub enum Algorithm {
     ES256,
     /// ECDSA with P-384 and SHA-384.
     ES384,
-    /// EdDSA with Ed25519.
+    /// EdDSA with Ed25519, under its polymorphic name (RFC 8037).
     EdDSA,
+    /// EdDSA with Ed25519, under its fully-specified name (RFC 9864). The same
+    /// signature as [`EdDSA`](Self::EdDSA) over an Ed25519 key: a key pinned to either
+    /// accepts tokens that name either (see [`Algorithm::verifies_as`]).
+    Ed25519,
 }
 
 /// The kinds of key, each usable with its own algorithms only.
@@ -70,8 +74,8 @@ impl Family {
 }
 
 impl Algorithm {
-    /// Every algorithm, in the order of RFC 7518.
-    pub const ALL: [Algorithm; 12] = [
+    /// Every algorithm, in the order of RFC 7518, then RFC 9864's `Ed25519`.
+    pub const ALL: [Algorithm; 13] = [
         Algorithm::HS256,
         Algorithm::HS384,
         Algorithm::HS512,
@@ -84,6 +88,7 @@ impl Algorithm {
         Algorithm::ES256,
         Algorithm::ES384,
         Algorithm::EdDSA,
+        Algorithm::Ed25519,
     ];
 
     /// The name used in the `alg` header and in JWKs.
@@ -101,6 +106,25 @@ impl Algorithm {
             Algorithm::ES256 => "ES256",
             Algorithm::ES384 => "ES384",
             Algorithm::EdDSA => "EdDSA",
+            Algorithm::Ed25519 => "Ed25519",
+        }
+    }
+
+    /// The signature check this algorithm names: itself, except that `Ed25519` and
+    /// `EdDSA` both name EdDSA over Ed25519 (the only EdDSA curve this crate verifies),
+    /// so a key pinned to one verifies tokens that name the other. Never crosses key
+    /// families.
+    ///
+    /// ```
+    /// use scope_runtime::Algorithm;
+    ///
+    /// assert_eq!(Algorithm::Ed25519.verifies_as(), Algorithm::EdDSA.verifies_as());
+    /// assert_ne!(Algorithm::RS256.verifies_as(), Algorithm::PS256.verifies_as());
+    /// ```
+    pub const fn verifies_as(self) -> Algorithm {
+        match self {
+            Algorithm::Ed25519 => Algorithm::EdDSA,
+            other => other,
         }
     }
 
@@ -120,15 +144,8 @@ impl Algorithm {
             | Algorithm::PS384
             | Algorithm::PS512 => Family::Rsa,
             Algorithm::ES256 | Algorithm::ES384 => Family::Ec,
-            Algorithm::EdDSA => Family::Ed,
+            Algorithm::EdDSA | Algorithm::Ed25519 => Family::Ed,
         }
-    }
-
-    /// Ours for the backend's, `None` for one this crate does not verify.
-    pub(crate) fn from_backend(alg: jsonwebtoken::Algorithm) -> Option<Algorithm> {
-        Algorithm::ALL
-            .into_iter()
-            .find(|ours| ours.backend() == alg)
     }
 
     /// The same algorithm for the signature backend.
@@ -145,7 +162,7 @@ impl Algorithm {
             Algorithm::PS512 => jsonwebtoken::Algorithm::PS512,
             Algorithm::ES256 => jsonwebtoken::Algorithm::ES256,
             Algorithm::ES384 => jsonwebtoken::Algorithm::ES384,
-            Algorithm::EdDSA => jsonwebtoken::Algorithm::EdDSA,
+            Algorithm::EdDSA | Algorithm::Ed25519 => jsonwebtoken::Algorithm::EdDSA,
         }
     }
 }
@@ -166,8 +183,10 @@ mod tests {
     fn names_and_backend_agree() {
         for alg in Algorithm::ALL {
             assert_eq!(Algorithm::from_name(alg.name()), Some(alg));
+            // The backend knows RFC 9864's name under the polymorphic one only.
+            let backend_name = alg.verifies_as().name();
             assert_eq!(
-                alg.name().parse::<jsonwebtoken::Algorithm>().ok(),
+                backend_name.parse::<jsonwebtoken::Algorithm>().ok(),
                 Some(alg.backend())
             );
             assert_eq!(alg.to_string(), alg.name());

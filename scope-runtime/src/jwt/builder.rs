@@ -10,7 +10,7 @@ use super::jwks::RemoteJwks;
 use super::key_checks;
 use super::keys::IntoVerificationKey;
 use super::source;
-use super::verifier::Inner;
+use super::verifier::{Inner, IssuerKeys};
 use super::{JwtVerifier, KeyError, TokenSource, VerificationKey, jwks};
 
 /// The default clock-skew leeway applied to `exp` and `nbf`: 30 seconds.
@@ -46,22 +46,162 @@ pub enum ConfigError {
     /// A key given to [`JwtVerifierBuilder::key`] as a failed constructor result.
     #[error("invalid verification key: {0}")]
     Key(#[from] KeyError),
+    /// An [`Issuer`] (or, with trusted issuers, the builder's own settings) has no key
+    /// and no JWKS source.
+    #[error("the issuer {0:?} has no verification key and no JWKS source")]
+    IssuerWithoutKeys(String),
+    /// Keys were given to the builder without an issuer while [`Issuer`]s are trusted
+    /// too: a token would be checked against them whatever its `iss`. Name their issuer
+    /// with [`JwtVerifierBuilder::issuer`], or give them to an [`Issuer`].
+    #[error("with trusted issuers, the builder's own keys need an issuer too (`.issuer(...)`)")]
+    KeysWithoutIssuer,
+    /// Two issuer configurations accept the same `iss`: a token must select one.
+    #[error("the issuer {0:?} is configured twice")]
+    DuplicateIssuer(String),
+    /// An issuer is empty.
+    #[error("an issuer is empty")]
+    EmptyIssuer,
+}
+
+/// The settings of one issuer: its keys and what its tokens must say. The builder's
+/// own `key`/`jwks`/`issuer`/`audience`/`scopes_claim`/`require_access_token_type`
+/// fill one of them; each [`Issuer`] is another.
+#[derive(Debug, Clone, Default)]
+pub(super) struct IssuerSettings {
+    pub(super) keys: Vec<VerificationKey>,
+    pub(super) dynamic: Vec<Arc<dyn jwks::DynamicKeys>>,
+    pub(super) key_error: Option<KeyError>,
+    pub(super) issuers: Vec<String>,
+    pub(super) audiences: Vec<String>,
+    pub(super) scopes_claim: Option<String>,
+    pub(super) access_token_type: bool,
+}
+
+impl IssuerSettings {
+    fn has_keys(&self) -> bool {
+        !self.keys.is_empty() || !self.dynamic.is_empty()
+    }
+
+    fn is_empty(&self) -> bool {
+        !self.has_keys()
+            && self.key_error.is_none()
+            && self.issuers.is_empty()
+            && self.audiences.is_empty()
+            && self.scopes_claim.is_none()
+            && !self.access_token_type
+    }
+}
+
+/// One trusted issuer with its own keys, audiences and claim settings, for a verifier
+/// that accepts the tokens of several identity providers
+/// ([`JwtVerifierBuilder::trusted_issuer`]). A token is checked by the issuer its
+/// `iss` names, and only with that issuer's keys.
+///
+/// ```
+/// use scope_runtime::{Issuer, JwtVerifier, VerificationKey};
+///
+/// let verifier = JwtVerifier::builder()
+///     .trusted_issuer(
+///         Issuer::new("https://login.example.com")
+///             .key(VerificationKey::hs256("first-issuer-secret-at-least-32-bytes"))
+///             .audience("agent-os"),
+///     )
+///     .trusted_issuer(
+///         Issuer::new("https://partner.example.org/realms/agents")
+///             .key(VerificationKey::hs256("second-issuer-secret-at-least-32-bytes"))
+///             .audience("https://agents.example.com")
+///             .scopes_claim("scp")
+///             .require_access_token_type(true),
+///     )
+///     .build()?;
+/// # Ok::<(), scope_runtime::ConfigError>(())
+/// ```
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct Issuer {
+    settings: IssuerSettings,
+}
+
+impl Issuer {
+    /// The issuer whose tokens carry `iss` equal to `issuer` (compared exactly: write
+    /// it as the provider does, trailing `/` included or not).
+    pub fn new(issuer: impl Into<String>) -> Issuer {
+        Issuer {
+            settings: IssuerSettings {
+                issuers: vec![issuer.into()],
+                ..IssuerSettings::default()
+            },
+        }
+    }
+
+    /// Adds a verification key of this issuer (as [`JwtVerifierBuilder::key`]).
+    pub fn key(mut self, key: impl IntoVerificationKey) -> Issuer {
+        self.settings.add_key(key);
+        self
+    }
+
+    /// Adds several keys of this issuer (as [`JwtVerifierBuilder::keys`]).
+    pub fn keys(mut self, keys: impl IntoIterator<Item = VerificationKey>) -> Issuer {
+        self.settings.keys.extend(keys);
+        self
+    }
+
+    /// Adds the keys of a running JWKS URL source of this issuer (as
+    /// [`JwtVerifierBuilder::jwks`]; crate feature `jwks-url`).
+    #[cfg(feature = "jwks-url")]
+    pub fn jwks(mut self, source: RemoteJwks) -> Issuer {
+        self.settings.dynamic.push(source.dynamic());
+        self
+    }
+
+    /// Accepts this issuer's tokens whose `aud` names `audience` (as
+    /// [`JwtVerifierBuilder::audience`]).
+    pub fn audience(mut self, audience: impl Into<String>) -> Issuer {
+        self.settings.audiences.push(audience.into());
+        self
+    }
+
+    /// Reads this issuer's scopes from this claim only (as
+    /// [`JwtVerifierBuilder::scopes_claim`]).
+    pub fn scopes_claim(mut self, name: impl Into<String>) -> Issuer {
+        self.settings.scopes_claim = Some(name.into());
+        self
+    }
+
+    /// Requires this issuer's tokens to be RFC 9068 access tokens (as
+    /// [`JwtVerifierBuilder::require_access_token_type`]).
+    pub fn require_access_token_type(mut self, require: bool) -> Issuer {
+        self.settings.access_token_type = require;
+        self
+    }
+}
+
+impl IssuerSettings {
+    fn add_key(&mut self, key: impl IntoVerificationKey) {
+        match key.into_verification_key() {
+            Ok(key) => self.keys.push(key),
+            Err(err) => {
+                self.key_error.get_or_insert(err);
+            }
+        }
+    }
 }
 
 /// Builder of a [`JwtVerifier`]; see [`JwtVerifier::builder`].
+///
+/// The keys, issuers, audiences, scopes claim and token type given here are those of
+/// the verifier's own issuer; [`trusted_issuer`](Self::trusted_issuer) adds more
+/// issuers, each with its own. The leeway, `exp` requirement, length cap, token
+/// source and cache apply to all.
 #[derive(Debug, Clone)]
 #[must_use]
 pub struct JwtVerifierBuilder {
-    keys: Vec<VerificationKey>,
-    dynamic: Vec<Arc<dyn jwks::DynamicKeys>>,
-    key_error: Option<KeyError>,
-    issuers: Vec<String>,
-    audiences: Vec<String>,
+    own: IssuerSettings,
+    trusted: Vec<IssuerSettings>,
     leeway: Duration,
     require_exp: bool,
     max_token_len: usize,
     token_source: TokenSource,
-    scopes_claim: Option<String>,
     #[cfg(feature = "cache")]
     cache_capacity: usize,
 }
@@ -69,16 +209,12 @@ pub struct JwtVerifierBuilder {
 impl Default for JwtVerifierBuilder {
     fn default() -> Self {
         Self {
-            keys: Vec::new(),
-            dynamic: Vec::new(),
-            key_error: None,
-            issuers: Vec::new(),
-            audiences: Vec::new(),
+            own: IssuerSettings::default(),
+            trusted: Vec::new(),
             leeway: DEFAULT_LEEWAY,
             require_exp: true,
             max_token_len: DEFAULT_MAX_TOKEN_LEN,
             token_source: TokenSource::Header,
-            scopes_claim: None,
             #[cfg(feature = "cache")]
             cache_capacity: cache::DEFAULT_CACHE_CAPACITY,
         }
@@ -93,18 +229,13 @@ impl JwtVerifierBuilder {
     /// [`IntoVerificationKey`]); the first `Err` is reported by
     /// [`build`](Self::build) as [`ConfigError::Key`].
     pub fn key(mut self, key: impl IntoVerificationKey) -> Self {
-        match key.into_verification_key() {
-            Ok(key) => self.keys.push(key),
-            Err(err) => {
-                self.key_error.get_or_insert(err);
-            }
-        }
+        self.own.add_key(key);
         self
     }
 
     /// Adds several keys, e.g. the result of [`VerificationKey::from_jwks_json`].
     pub fn keys(mut self, keys: impl IntoIterator<Item = VerificationKey>) -> Self {
-        self.keys.extend(keys);
+        self.own.keys.extend(keys);
         self
     }
 
@@ -116,7 +247,18 @@ impl JwtVerifierBuilder {
     /// other key builds even before the source has fetched anything.
     #[cfg(feature = "jwks-url")]
     pub fn jwks(mut self, source: RemoteJwks) -> Self {
-        self.dynamic.push(source.dynamic());
+        self.own.dynamic.push(source.dynamic());
+        self
+    }
+
+    /// Also accepts the tokens of `issuer`, checked with its own keys and settings
+    /// only (see [`Issuer`]). A token's `iss` chooses the issuer before any signature
+    /// is computed; a token whose `iss` names no configured issuer is refused
+    /// (`issuer mismatch`). With trusted issuers, keys given to this builder directly
+    /// need [`issuer`](Self::issuer) too ([`ConfigError::KeysWithoutIssuer`]), and no
+    /// two configurations may accept the same `iss` ([`ConfigError::DuplicateIssuer`]).
+    pub fn trusted_issuer(mut self, issuer: Issuer) -> Self {
+        self.trusted.push(issuer.settings);
         self
     }
 
@@ -124,7 +266,7 @@ impl JwtVerifierBuilder {
     /// required; calling this again adds another accepted issuer. Without any issuer,
     /// `iss` is not checked (only its type: a string).
     pub fn issuer(mut self, issuer: impl Into<String>) -> Self {
-        self.issuers.push(issuer.into());
+        self.own.issuers.push(issuer.into());
         self
     }
 
@@ -138,7 +280,7 @@ impl JwtVerifierBuilder {
     /// when this claim is present, then the JWT MUST be rejected") and as PyJWT and
     /// jsonwebtoken do; tokens without `aud` are accepted.
     pub fn audience(mut self, audience: impl Into<String>) -> Self {
-        self.audiences.push(audience.into());
+        self.own.audiences.push(audience.into());
         self
     }
 
@@ -186,23 +328,31 @@ impl JwtVerifierBuilder {
     /// Default: the first present of `scopes`, `scope`, `scp`
     /// ([`DEFAULT_SCOPES_CLAIMS`](super::DEFAULT_SCOPES_CLAIMS)).
     pub fn scopes_claim(mut self, name: impl Into<String>) -> Self {
-        self.scopes_claim = Some(name.into());
+        self.own.scopes_claim = Some(name.into());
+        self
+    }
+
+    /// Requires RFC 9068 JWT access tokens: the header's `typ` must be `at+jwt` or
+    /// `application/at+jwt` (case-insensitive), else `token type is not at+jwt`.
+    /// Default `false`: many providers issue access tokens with `typ: JWT` or none
+    /// (Auth0, Entra ID, Keycloak by default), and the signature, issuer and audience
+    /// already bind a token to this service. Turn it on when your provider issues
+    /// RFC 9068 tokens, so that an ID token or another JWT signed by the same keys is
+    /// never taken as an access token.
+    pub fn require_access_token_type(mut self, require: bool) -> Self {
+        self.own.access_token_type = require;
         self
     }
 
     /// Builds the verifier.
     ///
-    /// Errors: a key that failed to build ([`ConfigError::Key`]), no key
-    /// ([`ConfigError::NoKeys`]), leeway above 60 s, a zero length cap, an empty scopes
-    /// claim name, an invalid cookie name.
+    /// Errors: leeway above 60 s, a zero length cap, an invalid cookie name; for each
+    /// issuer's settings, a key that failed to build ([`ConfigError::Key`]), no key
+    /// ([`ConfigError::NoKeys`], [`ConfigError::IssuerWithoutKeys`]), an empty scopes
+    /// claim name or issuer; across them, [`ConfigError::KeysWithoutIssuer`] and
+    /// [`ConfigError::DuplicateIssuer`].
     pub fn build(self) -> Result<JwtVerifier, ConfigError> {
         key_checks::ensure_crypto_provider();
-        if let Some(err) = self.key_error {
-            return Err(ConfigError::Key(err));
-        }
-        if self.keys.is_empty() && self.dynamic.is_empty() {
-            return Err(ConfigError::NoKeys);
-        }
         if self.leeway > MAX_LEEWAY {
             return Err(ConfigError::LeewayTooLarge {
                 leeway: self.leeway,
@@ -211,30 +361,53 @@ impl JwtVerifierBuilder {
         if self.max_token_len == 0 {
             return Err(ConfigError::ZeroMaxTokenLen);
         }
-        if self.scopes_claim.as_deref() == Some("") {
-            return Err(ConfigError::EmptyScopesClaim);
-        }
         if let Some(name) = self.token_source.cookie_name()
             && (name.is_empty() || !name.bytes().all(source::is_tchar))
         {
             return Err(ConfigError::InvalidCookieName);
         }
+        let mut settings = Vec::with_capacity(1 + self.trusted.len());
+        if self.trusted.is_empty() || !self.own.is_empty() {
+            settings.push(self.own);
+        }
+        let several = settings.len() + self.trusted.len() > 1;
+        settings.extend(self.trusted);
+        let mut seen: Vec<&str> = Vec::new();
+        for one in &settings {
+            if let Some(err) = &one.key_error {
+                return Err(ConfigError::Key(err.clone()));
+            }
+            if !one.has_keys() {
+                return Err(match one.issuers.first() {
+                    Some(issuer) if several => ConfigError::IssuerWithoutKeys(issuer.clone()),
+                    _ => ConfigError::NoKeys,
+                });
+            }
+            if several && one.issuers.is_empty() {
+                return Err(ConfigError::KeysWithoutIssuer);
+            }
+            if one.scopes_claim.as_deref() == Some("") {
+                return Err(ConfigError::EmptyScopesClaim);
+            }
+            for issuer in &one.issuers {
+                if issuer.is_empty() {
+                    return Err(ConfigError::EmptyIssuer);
+                }
+                if seen.contains(&issuer.as_str()) {
+                    return Err(ConfigError::DuplicateIssuer(issuer.clone()));
+                }
+                seen.push(issuer);
+            }
+        }
 
-        // The claims are checked by `accept` after the signature, on the JSON values
-        // themselves (dates as JSON numbers, so before 1970 and beyond u64 too): one
-        // parse of the payload, and the very checks the verified-token cache repeats.
-        let entries = self.keys;
+        let issuers = settings.into_iter().map(IssuerKeys::from).collect();
         Ok(JwtVerifier {
             inner: Arc::new(Inner {
-                entries,
-                dynamic: self.dynamic,
+                issuers,
                 leeway: self.leeway,
                 require_exp: self.require_exp,
-                issuers: self.issuers,
-                audiences: self.audiences,
                 max_token_len: self.max_token_len,
                 token_source: self.token_source,
-                scopes_claim: self.scopes_claim,
                 #[cfg(feature = "cache")]
                 cache: (self.cache_capacity > 0)
                     .then(|| cache::TokenCache::new(self.cache_capacity)),

@@ -6,11 +6,12 @@ use std::io::Read as _;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use jsonwebtoken::jwk::{AlgorithmParameters, Jwk};
-use serde::Deserialize;
+use jsonwebtoken::jwk::AlgorithmParameters;
 use serde_json::Value;
 
 use super::algorithm::Family;
+use super::jwk::jwk_of;
+use super::keys::SkippedKey;
 use super::{Algorithm, KeyError, VerificationKey};
 
 #[cfg(feature = "jwks-url")]
@@ -30,8 +31,18 @@ pub use url::{
     DEFAULT_REFRESH_INTERVAL, JwksUrl,
 };
 
-/// The algorithms an RSA key without its own `alg` is pinned to by default: `RS256`.
-pub const DEFAULT_RSA_ALGORITHMS: &[Algorithm] = &[Algorithm::RS256];
+/// The algorithms an RSA key without its own `alg` is pinned to by default: the whole
+/// RSA family, `RS256`, `RS384`, `RS512`, `PS256`, `PS384`, `PS512` (providers publish
+/// RSA keys without `alg` and sign with PKCS#1 v1.5 or PSS). A token is only checked
+/// with the key pinned to its own `alg`, so this costs no extra signature check.
+pub const DEFAULT_RSA_ALGORITHMS: &[Algorithm] = &[
+    Algorithm::RS256,
+    Algorithm::RS384,
+    Algorithm::RS512,
+    Algorithm::PS256,
+    Algorithm::PS384,
+    Algorithm::PS512,
+];
 
 /// Whether a JWKS key may be pinned to `alg`: never an HMAC algorithm, because a
 /// shared secret is never taken from a JWKS (a JWKS is usually public).
@@ -112,56 +123,63 @@ pub(crate) fn check_rsa_algorithms(algs: &[Algorithm]) -> Result<(), JwksError> 
     }
 }
 
-/// The verification keys of one JWK under `rules` (empty: nothing to use).
-fn keys_of(jwk: &Jwk, rsa_algorithms: &[Algorithm]) -> Result<Vec<VerificationKey>, KeyError> {
+/// The verification keys of one JWK: its own `alg` pins it; without one, the
+/// algorithms of its family (RSA: `rsa_algorithms`; EC: its curve's; Ed25519: EdDSA,
+/// which verifies tokens naming `EdDSA` or `Ed25519`). Empty: nothing to use.
+fn keys_of(value: Value, rsa_algorithms: &[Algorithm]) -> Result<Vec<VerificationKey>, KeyError> {
+    let (jwk, own_alg) = jwk_of(value)?;
     match &jwk.algorithm {
         AlgorithmParameters::OctetKey(_) => Err(KeyError::UnsupportedJwk(
             "symmetric (`oct`) keys are not taken from a JWKS",
         )),
-        AlgorithmParameters::RSA(_) if jwk.common.key_algorithm.is_none() => rsa_algorithms
+        AlgorithmParameters::RSA(_) if own_alg.is_none() => rsa_algorithms
             .iter()
-            .map(|&alg| VerificationKey::from_jwk_with_alg(jwk, alg))
+            .map(|&alg| VerificationKey::from_jwk(&jwk, None, Some(alg)))
             .collect(),
-        _ => VerificationKey::from_jwk(jwk).map(|key| vec![key]),
+        _ => VerificationKey::from_jwk(&jwk, own_alg, None).map(|key| vec![key]),
     }
 }
 
-/// Reads the verification keys of a JWKS document.
+/// The longest `jwks_uri` quoted back in an error.
+const MAX_QUOTED_URL: usize = 256;
+
+/// Reads the verification keys of a JWKS document. Every skipped entry is logged at
+/// `warn` with its reason (and listed in [`KeyError::NoUsableKeys`] when none is left).
 pub(crate) fn read_jwks(
     json: &[u8],
     rules: ReadRules<'_>,
 ) -> Result<Vec<VerificationKey>, KeyError> {
-    /// The entries are read one by one, so one entry this crate cannot read does not
-    /// spoil the others.
-    #[derive(Deserialize)]
-    struct RawSet {
-        keys: Vec<Value>,
-    }
-
-    let set: RawSet = serde_json::from_slice(json).map_err(|err| KeyError::InvalidJson {
+    let document: Value = serde_json::from_slice(json).map_err(|err| KeyError::InvalidJson {
         line: err.line(),
         column: err.column(),
     })?;
+    let entries = match document {
+        Value::Object(mut object) => match object.remove("keys") {
+            Some(Value::Array(entries)) => entries,
+            Some(_) => return Err(KeyError::InvalidKey("the JWKS's `keys` is not an array")),
+            // The usual mistake: the provider's discovery document given where its
+            // JWKS was expected.
+            None => match object.get("jwks_uri") {
+                Some(Value::String(uri)) => {
+                    return Err(KeyError::DiscoveryDocument {
+                        jwks_uri: uri.chars().take(MAX_QUOTED_URL).collect(),
+                    });
+                }
+                _ => return Err(KeyError::InvalidKey("not a JWKS: no `keys` array")),
+            },
+        },
+        _ => return Err(KeyError::InvalidKey("not a JWKS: not a JSON object")),
+    };
     let mut keys = Vec::new();
+    let mut skipped = Vec::new();
     let mut used = 0usize;
-    for value in set.keys {
+    for value in entries {
         let kid = value.get("kid").and_then(Value::as_str).map(str::to_owned);
-        let jwk: Jwk = match serde_json::from_value(value) {
-            Ok(jwk) => jwk,
-            Err(_) if rules.strict => {
-                return Err(KeyError::InvalidKey("a JWKS entry is not a valid JWK"));
-            }
-            Err(_) => {
-                tracing::warn!(?kid, "JWKS entry skipped: not a valid JWK");
-                continue;
-            }
-        };
-        match keys_of(&jwk, rules.rsa_algorithms) {
+        match keys_of(value, rules.rsa_algorithms) {
             Ok(found) if found.is_empty() => {
-                tracing::debug!(
-                    ?kid,
-                    "JWKS key skipped: RSA key without `alg` and no RSA algorithm configured"
-                );
+                let why = "RSA key without `alg` and no RSA algorithm configured";
+                tracing::warn!(?kid, why, "JWKS key skipped");
+                skipped.push(SkippedKey::new(kid, why));
             }
             Ok(found) => {
                 if used == rules.max_keys {
@@ -175,23 +193,25 @@ pub(crate) fn read_jwks(
                 keys.extend(found);
             }
             Err(KeyError::UnsupportedJwk(why)) => {
-                tracing::debug!(?kid, why, "JWKS key skipped");
+                tracing::warn!(?kid, why, "JWKS key skipped");
+                skipped.push(SkippedKey::new(kid, why));
             }
             Err(err) if rules.strict => return Err(err),
             Err(err) => {
                 tracing::warn!(?kid, error = %err, "JWKS key skipped: unusable");
+                skipped.push(SkippedKey::new(kid, &err.to_string()));
             }
         }
     }
     if keys.is_empty() {
-        return Err(KeyError::NoUsableKeys);
+        return Err(KeyError::NoUsableKeys { skipped });
     }
     Ok(keys)
 }
 
 /// Reads the verification keys of a JWKS document (its JSON text), as [`JwksFile`]
 /// does: strictly, RSA keys without `alg` pinned to each of `rsa_algorithms`
-/// ([`DEFAULT_RSA_ALGORITHMS`] is the usual choice). See the [crate
+/// ([`DEFAULT_RSA_ALGORITHMS`], the whole RSA family, is the usual choice). See the [crate
 /// documentation](crate#keys-from-a-jwks) for which keys are used.
 ///
 /// ```
@@ -244,7 +264,7 @@ impl JwksFile {
     }
 
     /// The algorithms an RSA key **without** `alg` is pinned to (each gives one
-    /// [`VerificationKey`]). Default [`DEFAULT_RSA_ALGORITHMS`] (`RS256`). Must all be
+    /// [`VerificationKey`]). Default [`DEFAULT_RSA_ALGORITHMS`] (`RS*` and `PS*`). Must all be
     /// `RS*`/`PS*` ([`JwksError::NotRsaAlgorithm`] from [`load`](Self::load)); empty
     /// means such keys are skipped.
     pub fn rsa_algorithms(mut self, algs: impl IntoIterator<Item = Algorithm>) -> Self {

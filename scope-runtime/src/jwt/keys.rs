@@ -60,9 +60,61 @@ pub enum KeyError {
         /// 1-based column of the error.
         column: usize,
     },
-    /// A JWKS holds no key usable for signature verification.
-    #[error("the JWKS holds no key usable for signature verification")]
-    NoUsableKeys,
+    /// A JWKS holds no key usable for signature verification; `skipped` says why each
+    /// of its entries was not used.
+    #[error(
+        "the JWKS holds no key usable for signature verification{}",
+        SkippedKey::list(skipped)
+    )]
+    NoUsableKeys {
+        /// The entries that were skipped, with the reason.
+        skipped: Vec<SkippedKey>,
+    },
+    /// The document is an OpenID Connect discovery document (it has a `jwks_uri`), not
+    /// a JWKS: the issuer's URL was given where its JWKS URL was expected.
+    #[error(
+        "this is an OpenID Connect discovery document, not a JWKS: use its `jwks_uri` \
+         ({jwks_uri}) as the JWKS URL, or discover the keys from the issuer"
+    )]
+    DiscoveryDocument {
+        /// The document's `jwks_uri` (at most 256 characters).
+        jwks_uri: String,
+    },
+}
+
+/// A JWKS entry that was not used, and why (in [`KeyError::NoUsableKeys`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SkippedKey {
+    /// The entry's `kid`, if it has one.
+    pub kid: Option<String>,
+    /// Why it was not used.
+    pub reason: String,
+}
+
+impl SkippedKey {
+    pub(crate) fn new(kid: Option<String>, reason: &str) -> SkippedKey {
+        SkippedKey {
+            kid,
+            reason: reason.to_owned(),
+        }
+    }
+
+    /// `: kid "a": why; kid "b": why`, or nothing for an empty list.
+    fn list(skipped: &[SkippedKey]) -> String {
+        let mut out = String::new();
+        for (i, entry) in skipped.iter().enumerate() {
+            out.push_str(if i == 0 { " (" } else { "; " });
+            match &entry.kid {
+                Some(kid) => out.push_str(&format!("kid {kid:?}: ")),
+                None => out.push_str("a key without kid: "),
+            }
+            out.push_str(&entry.reason);
+        }
+        if !skipped.is_empty() {
+            out.push(')');
+        }
+        out
+    }
 }
 
 /// One key a [`JwtVerifier`](super::JwtVerifier) accepts signatures from.

@@ -18,12 +18,12 @@ mod verifier;
 
 pub use algorithm::Algorithm;
 pub use builder::{
-    ConfigError, DEFAULT_LEEWAY, DEFAULT_MAX_TOKEN_LEN, JwtVerifierBuilder, MAX_LEEWAY,
+    ConfigError, DEFAULT_LEEWAY, DEFAULT_MAX_TOKEN_LEN, Issuer, JwtVerifierBuilder, MAX_LEEWAY,
 };
 #[cfg(feature = "cache")]
 pub use cache::{DEFAULT_CACHE_CAPACITY, MAX_CACHED_TOKEN_LEN};
 pub use claims::{DEFAULT_SCOPES_CLAIMS, VerifiedClaims};
-pub use keys::{IntoVerificationKey, KeyError, VerificationKey};
+pub use keys::{IntoVerificationKey, KeyError, SkippedKey, VerificationKey};
 pub use source::TokenSource;
 pub use verifier::JwtVerifier;
 

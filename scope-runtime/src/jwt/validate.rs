@@ -3,33 +3,25 @@
 
 use serde_json::{Map, Value};
 
-use super::json::strict_object;
-use super::verifier::invalid;
+use super::verifier::{IssuerKeys, invalid};
 use super::{JwtVerifier, VerifiedClaims};
 use crate::error::{AuthError, InvalidTokenReason};
 
 impl JwtVerifier {
-    /// The signature is valid: read the payload once and check the registered claims,
-    /// in this order: JSON types, `iss`, `aud`, `exp` (required by default), dates. Then
-    /// collect the scopes.
-    pub(super) fn accept(&self, payload: &[u8]) -> Result<VerifiedClaims, AuthError> {
-        let claims = strict_object(payload).ok_or(invalid(InvalidTokenReason::Malformed))?;
-        check_claim_types(&claims)
-            .map_err(|name| invalid(InvalidTokenReason::WrongClaimType(name)))?;
-        let inner = &*self.inner;
-        // Types are checked: `iss` is a string, `aud` a string or an array of strings.
-        if !inner.issuers.is_empty() {
-            let iss = claims.get("iss").and_then(Value::as_str);
-            if !iss.is_some_and(|iss| inner.issuers.iter().any(|i| i == iss)) {
-                return Err(invalid(InvalidTokenReason::BadIssuer));
-            }
-        }
+    /// The signature is valid: check the registered claims of `issuer`'s token (types
+    /// and `iss` were checked before the signature), in this order: `aud`, `exp`
+    /// (required by default), dates. Then collect the scopes.
+    pub(super) fn accept(
+        &self,
+        claims: Map<String, Value>,
+        issuer: &IssuerKeys,
+    ) -> Result<VerifiedClaims, AuthError> {
         match claims.get("aud") {
             // RFC 7519 §4.1.3: a principal that does not identify itself with a value of
             // a present `aud` must refuse the token, so with no audience configured any
             // `aud` is refused.
             Some(aud) => {
-                let named = |a: &str| inner.audiences.iter().any(|c| c == a);
+                let named = |a: &str| issuer.audiences.iter().any(|c| c == a);
                 let ok = match aud {
                     Value::String(a) => named(a),
                     Value::Array(items) => items.iter().filter_map(Value::as_str).any(named),
@@ -39,7 +31,7 @@ impl JwtVerifier {
                     return Err(invalid(InvalidTokenReason::BadAudience));
                 }
             }
-            None if !inner.audiences.is_empty() => {
+            None if !issuer.audiences.is_empty() => {
                 return Err(invalid(InvalidTokenReason::BadAudience));
             }
             None => {}
@@ -56,7 +48,7 @@ impl JwtVerifier {
         )?;
         Ok(VerifiedClaims::with_scopes_claim(
             claims,
-            self.inner.scopes_claim.as_deref(),
+            issuer.scopes_claim.as_deref(),
         ))
     }
 }
@@ -89,7 +81,7 @@ pub(crate) fn check_times(
 /// Checks the JSON types of the registered claims (RFC 7519 §4.1): `exp`, `nbf`,
 /// `iat` numbers; `iss`, `sub`, `jti` strings; `aud` a string or an array of strings.
 /// Returns the name of the first offending claim.
-fn check_claim_types(claims: &Map<String, Value>) -> Result<(), &'static str> {
+pub(super) fn check_claim_types(claims: &Map<String, Value>) -> Result<(), &'static str> {
     for name in ["exp", "nbf", "iat"] {
         if claims.get(name).is_some_and(|v| !v.is_number()) {
             return Err(name);

@@ -9,28 +9,54 @@ use http::HeaderMap;
 use jsonwebtoken::errors::ErrorKind;
 use serde_json::{Map, Value};
 
+use super::builder::IssuerSettings;
 #[cfg(feature = "cache")]
 use super::cache;
 use super::json::{b64_decode, strict_object};
 use super::source;
+use super::validate::check_claim_types;
 #[cfg(feature = "cache")]
 use super::validate::unix_now;
 use super::{Algorithm, JwtVerifierBuilder, TokenSource, VerificationKey, VerifiedClaims, jwks};
 use crate::error::{AuthError, InvalidTokenReason};
 
 pub(super) struct Inner {
+    /// One entry per issuer configuration, chosen by the token's `iss`; a single one
+    /// without issuers accepts any `iss`.
+    pub(super) issuers: Vec<IssuerKeys>,
+    pub(super) leeway: Duration,
+    pub(super) require_exp: bool,
+    pub(super) max_token_len: usize,
+    pub(super) token_source: TokenSource,
+    #[cfg(feature = "cache")]
+    pub(super) cache: Option<cache::TokenCache>,
+}
+
+/// The keys of one issuer configuration and what its tokens must say.
+#[derive(Debug)]
+pub(super) struct IssuerKeys {
+    /// The accepted `iss` values; empty: `iss` is not checked (a lone configuration).
+    pub(super) issuers: Vec<String>,
     pub(super) entries: Vec<VerificationKey>,
     /// Key sets that change while the verifier runs (JWKS URLs).
     pub(super) dynamic: Vec<Arc<dyn jwks::DynamicKeys>>,
-    pub(super) leeway: Duration,
-    pub(super) require_exp: bool,
-    pub(super) issuers: Vec<String>,
     pub(super) audiences: Vec<String>,
-    pub(super) max_token_len: usize,
-    pub(super) token_source: TokenSource,
     pub(super) scopes_claim: Option<String>,
-    #[cfg(feature = "cache")]
-    pub(super) cache: Option<cache::TokenCache>,
+    /// The header's `typ` must name an RFC 9068 access token.
+    pub(super) access_token_type: bool,
+}
+
+impl From<IssuerSettings> for IssuerKeys {
+    fn from(settings: IssuerSettings) -> IssuerKeys {
+        IssuerKeys {
+            issuers: settings.issuers,
+            entries: settings.keys,
+            dynamic: settings.dynamic,
+            audiences: settings.audiences,
+            scopes_claim: settings.scopes_claim,
+            access_token_type: settings.access_token_type,
+        }
+    }
 }
 
 /// Verifies bearer JWTs. Build it with [`JwtVerifier::builder`]; clone it freely
@@ -47,15 +73,11 @@ impl fmt::Debug for JwtVerifier {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let inner = &*self.inner;
         f.debug_struct("JwtVerifier")
-            .field("keys", &inner.entries.iter().collect::<Vec<_>>())
-            .field("key_sources", &inner.dynamic)
             .field("issuers", &inner.issuers)
-            .field("audiences", &inner.audiences)
             .field("leeway", &inner.leeway)
             .field("require_exp", &inner.require_exp)
             .field("max_token_len", &inner.max_token_len)
             .field("token_source", &inner.token_source)
-            .field("scopes_claim", &inner.scopes_claim)
             .finish()
     }
 }
@@ -90,13 +112,21 @@ impl JwtVerifier {
 
     /// Verifies a raw token (without the `Bearer ` prefix).
     ///
-    /// Key selection:
+    /// Issuer selection, before any signature is computed: with one issuer
+    /// configuration, its keys (and its `iss` check, when issuers are configured);
+    /// with several ([`trusted_issuer`](JwtVerifierBuilder::trusted_issuer)), the one
+    /// whose issuers include the token's `iss` (none: `issuer mismatch`). Only that
+    /// configuration's keys, audiences, scopes claim and token type apply.
+    ///
+    /// Key selection, among the chosen issuer's keys:
     /// - token with a `kid`: the keys with that key id; if none has it, the keys
     ///   configured **without** a key id (a key without `kid` accepts any token); if
     ///   there are none either → `unknown key id`;
     /// - token without a `kid`: every key;
     /// - then only the keys pinned to the token's `alg` are tried (none left →
-    ///   `algorithm not allowed`), in configuration order, first valid signature wins.
+    ///   `algorithm not allowed`; `EdDSA` and `Ed25519` name the same check, see
+    ///   [`Algorithm::verifies_as`]), in configuration order, first valid signature
+    ///   wins.
     ///
     /// At most the configured keys are tried, and a malformed token is refused before
     /// any signature is computed.
@@ -159,12 +189,21 @@ impl JwtVerifier {
             Some(Value::String(kid)) => Some(kid.as_str()),
             Some(_) => return Err(invalid(InvalidTokenReason::Malformed)),
         };
-        // The payload must at least be base64url before any signature work.
-        let payload = b64_decode(payload_b64).ok_or(invalid(InvalidTokenReason::Malformed))?;
+        // The claims are read once, before any signature work (bounded by the length
+        // cap): the issuer they name chooses the keys.
+        let claims = b64_decode(payload_b64)
+            .and_then(|bytes| strict_object(&bytes))
+            .ok_or(invalid(InvalidTokenReason::Malformed))?;
+        check_claim_types(&claims)
+            .map_err(|name| invalid(InvalidTokenReason::WrongClaimType(name)))?;
+        let issuer = self.issuer_of(&claims)?;
+        if issuer.access_token_type && !is_access_token_type(header.get("typ")) {
+            return Err(invalid(InvalidTokenReason::NotAccessToken));
+        }
 
         // The static keys, then the keys of the dynamic sources as they are now
         // (pointer copies: never a wait on a fetch).
-        let dynamic: Vec<Arc<[VerificationKey]>> = inner
+        let dynamic: Vec<Arc<[VerificationKey]>> = issuer
             .dynamic
             .iter()
             .map(|source| source.current())
@@ -174,14 +213,14 @@ impl JwtVerifier {
                 .iter()
                 .flat_map(|keys| keys.iter())
                 .filter(|key| jwks::usable_from_jwks(key.alg));
-            inner.entries.iter().chain(dynamic)
+            issuer.entries.iter().chain(dynamic)
         };
         let exact_kid =
             kid.is_some_and(|kid| candidates().any(|key| key.kid.as_deref() == Some(kid)));
         if kid.is_some() && !exact_kid {
             // Perhaps a key the provider just rotated in: ask for a fetch (rate-limited
             // by each source); this token does not wait for it.
-            for source in &inner.dynamic {
+            for source in &issuer.dynamic {
                 source.unknown_kid();
             }
         }
@@ -199,11 +238,12 @@ impl JwtVerifier {
         let message = &token.as_bytes()[..header_b64.len() + 1 + payload_b64.len()];
         let signature = &token[message.len() + 1..];
         let mut tried = false;
-        for key in candidates().filter(|key| kid_matches(key) && key.alg == alg) {
+        let check = alg.verifies_as();
+        for key in candidates().filter(|key| kid_matches(key) && key.alg.verifies_as() == check) {
             tried = true;
             match jsonwebtoken::crypto::verify(signature, message, &key.key, alg.backend()) {
                 Ok(true) => {
-                    let verified = self.accept(&payload)?;
+                    let verified = self.accept(claims, issuer)?;
                     #[cfg(feature = "cache")]
                     if let Some(cache) = &inner.cache {
                         cache.insert(token, &verified, generation);
@@ -232,13 +272,101 @@ impl JwtVerifier {
         }
     }
 
+    /// The issuer configuration a token's claims select (types already checked).
+    fn issuer_of(&self, claims: &Map<String, Value>) -> Result<&IssuerKeys, AuthError> {
+        let issuers = &self.inner.issuers;
+        if let [only] = issuers.as_slice()
+            && only.issuers.is_empty()
+        {
+            return Ok(only);
+        }
+        let iss = claims.get("iss").and_then(Value::as_str);
+        let found = iss.and_then(|iss| {
+            issuers
+                .iter()
+                .find(|config| config.issuers.iter().any(|accepted| accepted == iss))
+        });
+        match (found, iss) {
+            (Some(config), _) => Ok(config),
+            (None, Some(iss)) => {
+                // The one mistake worth a hint: the provider writes its issuer with (or
+                // without) the trailing `/` the configuration does not.
+                let near = issuers
+                    .iter()
+                    .flat_map(|c| c.issuers.iter())
+                    .find(|accepted| accepted.trim_end_matches('/') == iss.trim_end_matches('/'));
+                if let Some(accepted) = near {
+                    tracing::warn!(
+                        token_iss = iss,
+                        configured = accepted.as_str(),
+                        "token refused: its `iss` differs from a configured issuer only by a \
+                         trailing `/`; configure the issuer exactly as the provider writes it"
+                    );
+                }
+                Err(invalid(InvalidTokenReason::BadIssuer))
+            }
+            (None, None) => Err(invalid(InvalidTokenReason::BadIssuer)),
+        }
+    }
+
+    /// Every JWKS URL source of every issuer configuration.
+    pub(crate) fn dynamic_sources(&self) -> impl Iterator<Item = &Arc<dyn jwks::DynamicKeys>> {
+        self.inner
+            .issuers
+            .iter()
+            .flat_map(|config| config.dynamic.iter())
+    }
+
     /// The key-set generation: the sum of the dynamic sources' swap counters (each only
     /// grows, so the sum changes whenever any source's keys may have changed).
     #[cfg(feature = "cache")]
     fn key_generation(&self) -> u64 {
-        self.inner
-            .dynamic
-            .iter()
+        self.dynamic_sources()
             .fold(0u64, |sum, source| sum.wrapping_add(source.generation()))
+    }
+}
+
+/// RFC 9068 §4: `typ` is `at+jwt`, or its full media type `application/at+jwt`
+/// (media types are case-insensitive).
+fn is_access_token_type(typ: Option<&Value>) -> bool {
+    const MEDIA_PREFIX: &str = "application/";
+    let Some(Value::String(typ)) = typ else {
+        return false;
+    };
+    let subtype = match typ.get(..MEDIA_PREFIX.len()) {
+        Some(prefix) if prefix.eq_ignore_ascii_case(MEDIA_PREFIX) => &typ[MEDIA_PREFIX.len()..],
+        _ => typ.as_str(),
+    };
+    subtype.eq_ignore_ascii_case("at+jwt")
+}
+
+#[cfg(test)]
+mod typ_tests {
+    use serde_json::json;
+
+    use super::is_access_token_type;
+
+    #[test]
+    fn access_token_types() {
+        for typ in [
+            "at+jwt",
+            "AT+JWT",
+            "application/at+jwt",
+            "Application/At+JWT",
+        ] {
+            assert!(is_access_token_type(Some(&json!(typ))), "{typ}");
+        }
+        for typ in [
+            json!("JWT"),
+            json!("at+jwt "),
+            json!("application/jwt"),
+            json!("applicationat+jwt"),
+            json!("application/application/at+jwt"),
+            json!(["at+jwt"]),
+            json!(null),
+        ] {
+            assert!(!is_access_token_type(Some(&typ)), "{typ}");
+        }
+        assert!(!is_access_token_type(None));
     }
 }
