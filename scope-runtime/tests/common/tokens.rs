@@ -92,12 +92,24 @@ pub(crate) fn hand_built(header: &Value, payload: &Value, signature: &str) -> St
 /// Like [`hand_built`], with a genuine HS256 signature by `secret`: for a JOSE header
 /// that jsonwebtoken's `Header` cannot carry (`crit`, an embedded `jwk`, ...).
 pub(crate) fn hand_signed(header: &Value, payload: &Value, secret: &[u8]) -> String {
+    let key = EncodingKey::from_secret(secret);
+    hand_signed_with(header, payload, &key, Algorithm::HS256)
+}
+
+/// Like [`hand_signed`], signed by `key` with `signature` (whatever the header says:
+/// e.g. RFC 9864's `alg: Ed25519`, which jsonwebtoken's `Header` cannot name).
+pub(crate) fn hand_signed_with(
+    header: &Value,
+    payload: &Value,
+    key: &EncodingKey,
+    signature: Algorithm,
+) -> String {
     let signing_input = format!("{}.{}", b64url_json(header), b64url_json(payload));
     install_crypto_provider();
     let signature = jsonwebtoken::crypto::sign(
         signing_input.as_bytes(),
-        &EncodingKey::from_secret(secret),
-        jsonwebtoken::Algorithm::HS256,
+        key,
+        minting(signature.verifies_as()),
     )
     .expect("sign");
     format!("{signing_input}.{signature}")
