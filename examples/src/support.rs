@@ -3,7 +3,10 @@
 
 use std::fmt::Write as _;
 
+use std::time::Duration;
+
 use axum::Router;
+use scope_runtime::RemoteJwks;
 use tracing_subscriber::EnvFilter;
 
 use crate::agent_os::{Config, SeedToken};
@@ -73,13 +76,68 @@ pub fn banner(tokens: &[SeedToken], base_url: &str, walkthrough: &str) -> String
     token_listing(tokens) + &text
 }
 
-/// What to print after the tokens when `config` verifies with the keys of a JWKS: the
-/// printed HS256 tokens are then refused.
-pub fn jwks_note(config: &Config) -> Option<&'static str> {
-    (config.jwks_file.is_some() || config.jwks_url.is_some()).then_some(
-        "Note: tokens are verified with the keys of JWT_JWKS_FILE / JWT_JWKS_URL, by kid;\n\
-         the HS256 tokens above are refused. Use tokens from your identity provider.\n",
-    )
+/// What an example prints at start-up under `config`: with the HS256 secret, the
+/// [`banner`]; with keys from a JWKS or an identity provider (where the example's own
+/// tokens would be refused), what is checked, then `walkthrough` with each `{LABEL}`
+/// replaced by a placeholder naming the scopes the provider's token needs.
+pub fn start_banner(
+    config: &Config,
+    tokens: &[SeedToken],
+    base_url: &str,
+    walkthrough: &str,
+) -> String {
+    if config.uses_secret() {
+        return banner(tokens, base_url, walkthrough);
+    }
+    let auth = config.authentication();
+    let mut out = String::from(
+        "Tokens are verified with keys from your identity provider; this example's own\n\
+         HS256 tokens are not printed (they would be refused).\n",
+    );
+    let _ = writeln!(out, "  keys:       {}", auth["keys"]);
+    let _ = writeln!(
+        out,
+        "  issuer:     {}",
+        config.required_issuer().unwrap_or("(not checked)")
+    );
+    let audience = match config.audiences.as_slice() {
+        [] => "(none: tokens must carry no `aud`)".to_owned(),
+        list => list.join(", "),
+    };
+    let _ = writeln!(out, "  audience:   {audience}");
+    let typ = if config.require_at_jwt {
+        "at+jwt required"
+    } else {
+        "not checked"
+    };
+    let _ = writeln!(out, "  token type: {typ}");
+    let mut text = walkthrough.replace("{url}", base_url);
+    for t in tokens {
+        let placeholder = format!("<a token from your provider with: {}>", t.scopes.join(" "));
+        text = text.replace(&format!("{{{}}}", t.label), &placeholder);
+    }
+    out + &text
+}
+
+/// Gives each JWKS source up to `timeout` to fetch its first keys, and names in one
+/// line (at ERROR) each that has none by then, with why (a provider that is down, a
+/// discovery document given as the JWKS URL, an issuer spelled differently from the
+/// provider's, no usable key...). The server starts anyway: the sources keep trying in
+/// the background, and tokens their keys sign are refused until they have keys.
+pub async fn report_key_sources(sources: &[RemoteJwks], timeout: Duration) {
+    for source in sources {
+        if source.wait_until_ready(timeout).await {
+            let status = source.status();
+            tracing::info!(url = source.url(), keys = ?status.key_ids, "JWKS keys loaded");
+        } else {
+            let status = source.status();
+            let error = status.last_error.as_deref().unwrap_or("no answer yet");
+            tracing::error!(
+                "no keys from {}: {error} (still retrying; tokens are refused until it answers)",
+                source.url()
+            );
+        }
+    }
 }
 
 /// Serves `router` on `config.host:config.port` until Ctrl-C or SIGTERM

@@ -98,7 +98,12 @@ fn an_rsa_key_without_alg_verifies_its_whole_family_and_nothing_else() {
 fn ed25519_is_accepted_beside_eddsa_in_tokens_and_in_jwks() {
     let payload = claims(json!({}));
     let eddsa = token(json!({"alg": "EdDSA"}), &payload, &ed(), Algorithm::EdDSA);
-    let ed25519 = token(json!({"alg": "Ed25519"}), &payload, &ed(), Algorithm::Ed25519);
+    let ed25519 = token(
+        json!({"alg": "Ed25519"}),
+        &payload,
+        &ed(),
+        Algorithm::Ed25519,
+    );
 
     let pem = JwtVerifier::builder()
         .key(VerificationKey::ed_pem(ED_PUBLIC))
@@ -115,7 +120,10 @@ fn ed25519_is_accepted_beside_eddsa_in_tokens_and_in_jwks() {
         let from_jwks = JwtVerifier::builder().keys(keys).build().expect("verifier");
         for verifier in [&pem, &from_jwks] {
             assert!(verifier.verify_token(&eddsa).is_ok(), "{jwk_alg:?} EdDSA");
-            assert!(verifier.verify_token(&ed25519).is_ok(), "{jwk_alg:?} Ed25519");
+            assert!(
+                verifier.verify_token(&ed25519).is_ok(),
+                "{jwk_alg:?} Ed25519"
+            );
         }
     }
     // The name changes nothing else: a bad signature is still one.
@@ -153,17 +161,30 @@ fn an_access_token_type_can_be_required() {
         token(header, &claims(json!({})), &key, Algorithm::HS256)
     };
     let (strict, lenient) = (verifier(true), verifier(false));
-    for typ in ["at+jwt", "AT+JWT", "application/at+jwt", "Application/AT+JWT"] {
+    for typ in [
+        "at+jwt",
+        "AT+JWT",
+        "application/at+jwt",
+        "Application/AT+JWT",
+    ] {
         assert!(strict.verify_token(&with_typ(json!(typ))).is_ok(), "{typ}");
     }
-    for typ in [json!("JWT"), json!("application/jwt"), json!(null), json!(1)] {
+    for typ in [
+        json!("JWT"),
+        json!("application/jwt"),
+        json!(null),
+        json!(1),
+    ] {
         let signed = with_typ(typ.clone());
         assert_eq!(
             reason(strict.verify_token(&signed)),
             InvalidTokenReason::NotAccessToken,
             "{typ}"
         );
-        assert!(lenient.verify_token(&signed).is_ok(), "default accepts {typ}");
+        assert!(
+            lenient.verify_token(&signed).is_ok(),
+            "default accepts {typ}"
+        );
     }
 }
 
@@ -219,14 +240,23 @@ fn several_issuers_each_with_their_own_keys_audience_and_claims() {
     );
     // An unknown issuer, no issuer, and the trailing-slash near miss: refused before
     // any key is tried.
-    for iss in [json!("https://c.example"), json!(null), json!("https://b.example")] {
+    for iss in [
+        json!("https://c.example"),
+        json!(null),
+        json!("https://b.example"),
+    ] {
         let mut unknown = a_claims.clone();
         match &iss {
             Value::Null => drop(unknown.as_object_mut().expect("object").remove("iss")),
             _ => unknown["iss"] = iss.clone(),
         }
         assert_eq!(
-            reason(verifier.verify_token(&token(header.clone(), &unknown, &a_key, Algorithm::HS256))),
+            reason(verifier.verify_token(&token(
+                header.clone(),
+                &unknown,
+                &a_key,
+                Algorithm::HS256
+            ))),
             InvalidTokenReason::BadIssuer,
             "{iss}"
         );
@@ -327,7 +357,11 @@ fn a_skipped_jwk_is_a_warning_with_its_reason() {
     let keys = tracing::subscriber::with_default(subscriber, || {
         parse_jwks(jwks.to_string(), DEFAULT_RSA_ALGORITHMS).expect("jwks")
     });
-    assert_eq!(keys.len(), DEFAULT_RSA_ALGORITHMS.len(), "only `good`, once per RSA alg");
+    assert_eq!(
+        keys.len(),
+        DEFAULT_RSA_ALGORITHMS.len(),
+        "only `good`, once per RSA alg"
+    );
     let text = String::from_utf8(logs.0.lock().expect("lock").clone()).expect("utf-8");
     let warnings: Vec<&str> = text.lines().filter(|l| l.contains("WARN")).collect();
     assert_eq!(warnings.len(), 2, "{text}");

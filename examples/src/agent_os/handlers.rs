@@ -119,7 +119,7 @@ pub(super) async fn create_memory(
 pub(super) async fn get_config(State(state): State<AppState>) -> impl IntoResponse {
     (
         [(CONTENT_TYPE, "application/json")],
-        state.os().config_json(),
+        state.config_json().to_owned(),
     )
 }
 

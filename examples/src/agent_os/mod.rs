@@ -52,8 +52,9 @@ use axum::routing::get;
 use scope_runtime::{JwtVerifier, Policy, scopes};
 
 pub(crate) use agent::{Agent, Agents, RESEARCH_AGENT, RunRequest};
-pub use config::{Config, ConfigError, verifier};
+pub use config::{Config, ConfigError, verifier, verifier_and_sources};
 pub(crate) use os::Os;
+pub(crate) use os::custom_verifier;
 pub use seed_tokens::{SeedToken, seed_tokens};
 pub(crate) use seed_tokens::{User, mint_tokens};
 pub(crate) use store::AppState;
@@ -136,7 +137,15 @@ pub fn router(config: &Config) -> Router {
     SEED.router_for(config)
 }
 
-/// [`router`] with a verifier of your own.
+/// [`router`] with a verifier of your own (`GET /config` then says only that the
+/// keys were given by the caller).
 pub fn router_with(verifier: JwtVerifier) -> Router {
-    SEED.router(verifier)
+    SEED.router(verifier, custom_verifier())
+}
+
+/// [`router`] with `verifier`, built from `config` by the caller
+/// ([`verifier_and_sources`]): what the `agent_os` binary serves, so that it can report
+/// a configuration error instead of panicking.
+pub fn router_configured(config: &Config, verifier: JwtVerifier) -> Router {
+    SEED.router(verifier, config.authentication())
 }

@@ -3,8 +3,6 @@
 //! declare one [`Os`] and serve the same routes, state and handlers built from it
 //! ([`Os::router`]); only their listing of agents differs.
 
-use std::sync::OnceLock;
-
 use axum::Router;
 use axum::routing::{MethodRouter, get, post};
 use scope_runtime::{JwtVerifier, Policy, Requirement, ScopeLayer};
@@ -18,6 +16,12 @@ use super::handlers::{
 };
 use super::store::AppState;
 use crate::api;
+
+/// What `GET /config` says about keys given to `router_with`: nothing this code
+/// knows.
+pub(crate) fn custom_verifier() -> Value {
+    json!({ "keys": "a verifier given to router_with" })
+}
 
 /// One AgentOS: what it serves and the policy that guards it.
 pub(crate) struct Os {
@@ -33,9 +37,6 @@ pub(crate) struct Os {
     admin_scope: &'static str,
     /// The route of `GET /agents`: the one answer that differs between AgentOSes.
     listing: fn() -> MethodRouter<AppState>,
-    /// The `GET /config` document, serialised once: it never changes while the server
-    /// runs.
-    config: OnceLock<String>,
 }
 
 impl Os {
@@ -56,7 +57,6 @@ impl Os {
             policy,
             admin_scope,
             listing,
-            config: OnceLock::new(),
         }
     }
 
@@ -67,13 +67,15 @@ impl Os {
     /// If [`verifier`] fails (see the examples' `router`).
     pub(crate) fn router_for(&'static self, config: &Config) -> Router {
         let verifier = verifier(config).expect("the configured verification keys load");
-        self.router(verifier)
+        self.router(verifier, config.authentication())
     }
 
     /// The whole AgentOS: the routes every AgentOS serves, the in-memory state, and the
     /// [`ScopeLayer`] enforcing the policy on every request, unknown routes included,
-    /// with the keys of `verifier`.
-    pub(crate) fn router(&'static self, verifier: JwtVerifier) -> Router {
+    /// with the keys of `verifier`; `GET /config` describes them as `authentication`
+    /// says.
+    pub(crate) fn router(&'static self, verifier: JwtVerifier, authentication: Value) -> Router {
+        let config = self.config_document(authentication).to_string();
         Router::new()
             .route("/agents", (self.listing)())
             .route("/agents/{agent_id}", get(get_agent))
@@ -88,18 +90,13 @@ impl Os {
             // to everyone else.
             .fallback(api::not_found)
             .method_not_allowed_fallback(method_not_allowed)
-            .with_state(AppState::new(self))
+            .with_state(AppState::new(self, config))
             .layer(ScopeLayer::new(verifier, *self.policy).admin_scope(self.admin_scope))
     }
 
-    /// The `GET /config` document as JSON text: the OS, its agents and its
+    /// The `GET /config` document: the OS, its agents, how tokens are verified and its
     /// authorization policy; never a secret.
-    pub(crate) fn config_json(&self) -> &str {
-        self.config
-            .get_or_init(|| self.config_document().to_string())
-    }
-
-    fn config_document(&self) -> Value {
+    fn config_document(&self, authentication: Value) -> Value {
         let scope_mappings: serde_json::Map<String, Value> = self
             .policy
             .rules()
@@ -122,8 +119,8 @@ impl Os {
             "os_id": self.id,
             "description": self.description,
             "agents": agents,
+            "authentication": authentication,
             "authorization": {
-                "algorithm": "HS256",
                 "admin_scope": self.admin_scope,
                 "unmapped": "deny",
                 "scope_mappings": scope_mappings,

@@ -14,16 +14,26 @@ use super::os::Os;
 #[derive(Clone)]
 pub(crate) struct AppState {
     os: &'static Os,
+    /// The `GET /config` document, serialised once: it never changes while the server
+    /// runs.
+    config: Arc<str>,
     store: Arc<Mutex<Store>>,
 }
 
 impl AppState {
-    /// The state of a fresh `os`: no session, no memory.
-    pub(super) fn new(os: &'static Os) -> AppState {
+    /// The state of a fresh `os` whose `GET /config` answers `config`: no session, no
+    /// memory.
+    pub(super) fn new(os: &'static Os, config: String) -> AppState {
         AppState {
             os,
+            config: config.into(),
             store: Arc::default(),
         }
+    }
+
+    /// The `GET /config` document as JSON text.
+    pub(crate) fn config_json(&self) -> &str {
+        &self.config
     }
 
     /// The AgentOS served.

@@ -48,7 +48,7 @@ use axum::routing::get;
 use scope_runtime::{JwtVerifier, Policy, scopes};
 
 use crate::agent_os::{self, Agent, Os, RESEARCH_AGENT};
-pub use crate::agent_os::{Config, ConfigError, SeedToken, verifier};
+pub use crate::agent_os::{Config, ConfigError, SeedToken, verifier, verifier_and_sources};
 pub use tokens::example_tokens;
 
 /// The per-resource policy: every route the server serves is mapped, and anything
@@ -112,7 +112,15 @@ pub fn router(config: &Config) -> Router {
     RBAC.router_for(config)
 }
 
-/// [`router`] with a verifier of your own.
+/// [`router`] with a verifier of your own (`GET /config` then says only that the
+/// keys were given by the caller).
 pub fn router_with(verifier: JwtVerifier) -> Router {
-    RBAC.router(verifier)
+    RBAC.router(verifier, agent_os::custom_verifier())
+}
+
+/// [`router`] with `verifier`, built from `config` by the caller
+/// ([`verifier_and_sources`]): what the `agent_os_rbac` binary serves, so that it can report
+/// a configuration error instead of panicking.
+pub fn router_configured(config: &Config, verifier: JwtVerifier) -> Router {
+    RBAC.router(verifier, config.authentication())
 }

@@ -2,9 +2,11 @@
 //!
 //! Prints the seed's four tokens and its curl walkthrough, then serves
 //! [`agent_os::router`] on `HOST:PORT` (default `127.0.0.1:7777`) until Ctrl-C (or
-//! SIGTERM). `JWT_VERIFICATION_KEY` sets the HS256 secret; `JWT_JWKS_FILE` and/or
-//! `JWT_JWKS_URL` replace it with the keys of a JWKS (chosen by `kid`); `RUST_LOG` sets
-//! the log filter (default `info`).
+//! SIGTERM). `JWT_VERIFICATION_KEY` sets the HS256 secret; `JWT_JWKS_FILE`,
+//! `JWT_JWKS_URL` and/or `JWT_OIDC_ISSUER` replace it with the keys of a JWKS (chosen
+//! by `kid`); `JWT_ISSUER`, `JWT_AUDIENCE` and `JWT_REQUIRE_AT_JWT` say what tokens
+//! must carry; `RUST_LOG` sets the log filter (default `info`). The README's
+//! environment table has them all.
 
 use scope_policy_examples::agent_os::{self, Config};
 use scope_policy_examples::support;
@@ -14,21 +16,28 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     support::init_tracing();
 
     let config = Config::from_env()?;
-    let verifier = agent_os::verifier(&config)?;
+    let (verifier, sources) = agent_os::verifier_and_sources(&config)?;
     let tokens = agent_os::seed_tokens(config.jwt_secret.as_bytes())?;
     print!(
         "{}",
-        support::banner(&tokens, &config.base_url(), WALKTHROUGH)
+        support::start_banner(&config, &tokens, &config.base_url(), WALKTHROUGH)
     );
-    if let Some(note) = support::jwks_note(&config) {
-        println!("{note}");
-    }
-    support::serve("AgentOS", &config, agent_os::router_with(verifier)).await?;
+    support::report_key_sources(&sources, KEY_SOURCE_GRACE).await;
+    support::serve(
+        "AgentOS",
+        &config,
+        agent_os::router_configured(&config, verifier),
+    )
+    .await?;
     Ok(())
 }
 
+/// How long the first fetch of a JWKS source may take before start-up names its
+/// error (the server starts anyway).
+const KEY_SOURCE_GRACE: std::time::Duration = std::time::Duration::from_secs(3);
+
 /// The seed's curl walkthrough (plus one superadmin line), printed after the tokens
-/// with the real tokens and URL filled in ([`support::banner`]).
+/// with the real tokens and URL filled in ([`support::start_banner`]).
 const WALKTHROUGH: &str = r#"
 Test the custom scopes:
 

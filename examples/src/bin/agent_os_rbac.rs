@@ -4,8 +4,7 @@
 //! Prints four tokens (one-agent reader, wildcard runner, global reader, admin) and the
 //! curl lines of its walkthrough, then serves [`agent_os_rbac::router`] on `HOST:PORT`
 //! (default `127.0.0.1:7777`) until Ctrl-C (or SIGTERM). The environment is the
-//! `agent_os` binary's: `JWT_VERIFICATION_KEY`, `JWT_JWKS_FILE`, `JWT_JWKS_URL`, `HOST`,
-//! `PORT`, `RUST_LOG`.
+//! `agent_os` binary's (the README's environment table).
 
 use scope_policy_examples::agent_os_rbac::{self, Config};
 use scope_policy_examples::support;
@@ -15,26 +14,28 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     support::init_tracing();
 
     let config = Config::from_env()?;
-    let verifier = agent_os_rbac::verifier(&config)?;
+    let (verifier, sources) = agent_os_rbac::verifier_and_sources(&config)?;
     let tokens = agent_os_rbac::example_tokens(config.jwt_secret.as_bytes())?;
     print!(
         "{}",
-        support::banner(&tokens, &config.base_url(), WALKTHROUGH)
+        support::start_banner(&config, &tokens, &config.base_url(), WALKTHROUGH)
     );
-    if let Some(note) = support::jwks_note(&config) {
-        println!("{note}");
-    }
+    support::report_key_sources(&sources, KEY_SOURCE_GRACE).await;
     support::serve(
         "AgentOS (per-resource scopes)",
         &config,
-        agent_os_rbac::router_with(verifier),
+        agent_os_rbac::router_configured(&config, verifier),
     )
     .await?;
     Ok(())
 }
 
+/// How long the first fetch of a JWKS source may take before start-up names its
+/// error (the server starts anyway).
+const KEY_SOURCE_GRACE: std::time::Duration = std::time::Duration::from_secs(3);
+
 /// The curl lines of the README's per-resource walkthrough, printed after the tokens
-/// with the real tokens and URL filled in ([`support::banner`]).
+/// with the real tokens and URL filled in ([`support::start_banner`]).
 const WALKTHROUGH: &str = r#"
 Test the per-resource scopes:
 

@@ -751,7 +751,9 @@ fn jwk_algorithm_rules() {
     jwk.as_object_mut().expect("object").remove("alg");
     let parsed = jwk.to_string();
     assert_eq!(
-        VerificationKey::from_jwk_json(&parsed).expect("key").algorithm(),
+        VerificationKey::from_jwk_json(&parsed)
+            .expect("key")
+            .algorithm(),
         Algorithm::RS256
     );
     let ps = VerificationKey::from_jwk_json_with_alg(&parsed, Algorithm::PS256).expect("key");
@@ -768,7 +770,9 @@ fn jwk_algorithm_rules() {
     jwk["alg"] = json!("RS512");
     let parsed = jwk.to_string();
     assert_eq!(
-        VerificationKey::from_jwk_json(&parsed).expect("key").algorithm(),
+        VerificationKey::from_jwk_json(&parsed)
+            .expect("key")
+            .algorithm(),
         Algorithm::RS512
     );
     assert!(matches!(

@@ -35,6 +35,13 @@ pub(super) enum FetchError {
     Transport(String),
     /// The OIDC discovery document is not usable.
     Discovery(&'static str),
+    /// The discovery document's `issuer` is not the configured issuer (OpenID Connect
+    /// Discovery requires them to be identical).
+    IssuerMismatch {
+        configured: String,
+        /// At most 256 characters of it.
+        published: String,
+    },
     /// The document is not a usable JWKS.
     Jwks(KeyError),
 }
@@ -47,6 +54,23 @@ impl fmt::Display for FetchError {
             Self::TooLarge(max) => write!(f, "body larger than {max} bytes"),
             Self::Transport(text) => write!(f, "request failed: {text}"),
             Self::Discovery(why) => write!(f, "unusable OpenID Connect discovery document: {why}"),
+            Self::IssuerMismatch {
+                configured,
+                published,
+            } => {
+                write!(
+                    f,
+                    "the discovery document's issuer is {published:?}, not the configured \
+                     {configured:?}"
+                )?;
+                if configured.trim_end_matches('/') == published.trim_end_matches('/') {
+                    f.write_str(
+                        " (only the trailing `/` differs): configure the issuer exactly as \
+                         the provider writes it",
+                    )?;
+                }
+                Ok(())
+            }
             Self::Jwks(err) => write!(f, "unusable JWKS: {err}"),
         }
     }

@@ -136,9 +136,10 @@ impl Task {
         let doc: Discovery = serde_json::from_slice(&body)
             .map_err(|_| FetchError::Discovery("not JSON with `issuer` and `jwks_uri` strings"))?;
         if doc.issuer != issuer {
-            return Err(FetchError::Discovery(
-                "its `issuer` is not the configured issuer",
-            ));
+            return Err(FetchError::IssuerMismatch {
+                configured: issuer.to_owned(),
+                published: doc.issuer.chars().take(256).collect(),
+            });
         }
         let uri = check_url(&doc.jwks_uri, self.allow_plain_http).map_err(|_| {
             FetchError::Discovery("its `jwks_uri` is not an https (or loopback http) URL")
