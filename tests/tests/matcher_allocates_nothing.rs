@@ -43,18 +43,35 @@ fn lookups_allocate_nothing() {
         .testing()
         .file_name(concat!(env!("CARGO_TARGET_TMPDIR"), "/dhat-heap.json"))
         .build();
-    let before = dhat::HeapStats::get();
+    // The profiler counts the allocations of every thread, the test harness's too
+    // (rarely, on a loaded machine, a few blocks of its own land in the window). A
+    // lookup that allocates does so in every window; so the lookups must run through
+    // at least one of three windows without a single allocation.
     let mut hits = 0usize;
-    for _ in 0..1000 {
-        for method in &methods {
-            for path in paths {
-                hits += usize::from(POLICY.lookup(method, path).is_some());
+    let mut windows = Vec::new();
+    for _ in 0..3 {
+        let before = dhat::HeapStats::get();
+        for _ in 0..1000 {
+            for method in &methods {
+                for path in paths {
+                    hits += usize::from(POLICY.lookup(method, path).is_some());
+                }
             }
         }
+        let after = dhat::HeapStats::get();
+        let window = (
+            after.total_blocks - before.total_blocks,
+            after.total_bytes - before.total_bytes,
+        );
+        windows.push(window);
+        if window == (0, 0) {
+            break;
+        }
     }
-    let after = dhat::HeapStats::get();
-    dhat::assert_eq!(after.total_blocks, before.total_blocks);
-    dhat::assert_eq!(after.total_bytes, before.total_bytes);
+    dhat::assert!(
+        windows.contains(&(0, 0)),
+        "every window allocated (blocks, bytes): {windows:?}"
+    );
     drop(profiler);
     assert!(hits > 0, "the lookups matched something");
 }
