@@ -189,6 +189,15 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
+//! # MCP clients: protected-resource metadata
+//!
+//! An MCP client that meets a 401 looks for `resource_metadata="<url>"` in the challenge,
+//! fetches that RFC 9728 document and finds in it the authorization server to get a
+//! token from; without it, it cannot connect. [`ProtectedResourceMetadata`] builds the
+//! document (`scopes_supported` from the policy), serves it in one line
+//! (`.merge(metadata.router())` after the layer) and gives the URL to
+//! [`ScopeLayer::resource_metadata`], which adds it to every challenge.
+//!
 //! # The shape of the API
 //!
 //! Every public item has one path, at the crate root (`scope_runtime::JwksFile`); the
@@ -208,6 +217,7 @@ mod guard;
 mod jwt;
 mod layer;
 mod policy;
+mod resource_metadata;
 mod template;
 
 // Every public item has one path: here, at the root. Modules are private.
@@ -230,6 +240,10 @@ pub use jwt::{
 };
 pub use layer::{ScopeFuture, ScopeLayer, ScopeService, Unmapped};
 pub use policy::{Policy, Requirement, Rule};
+pub use resource_metadata::{
+    ProtectedResourceMetadata, ProtectedResourceMetadataBuilder, ResourceMetadataError, UrlProblem,
+    WELL_KNOWN_PATH,
+};
 pub use scope_grammar::{Method, MethodFilter, PathClass};
 /// Requires scopes on one async axum handler, checked like [`scopes!`]'s.
 ///

@@ -22,6 +22,13 @@ pub struct Config {
     pub jwks_file: Option<PathBuf>,
     /// A JWKS URL, fetched at start and refreshed in the background (`JWT_JWKS_URL`).
     pub jwks_url: Option<String>,
+    /// The resource identifier of this server, the URL clients use for it
+    /// (`JWT_RESOURCE`): when set, the RFC 9728 protected-resource metadata document is
+    /// served and every challenge points at it.
+    pub resource: Option<String>,
+    /// The issuer URLs of the authorization servers listed in that document
+    /// (`JWT_AUTHORIZATION_SERVERS`, comma-separated).
+    pub authorization_servers: Vec<String>,
 }
 
 impl Default for Config {
@@ -33,6 +40,8 @@ impl Default for Config {
             port: DEFAULT_PORT,
             jwks_file: None,
             jwks_url: None,
+            resource: None,
+            authorization_servers: Vec::new(),
         }
     }
 }
@@ -45,6 +54,8 @@ impl fmt::Debug for Config {
             .field("port", &self.port)
             .field("jwks_file", &self.jwks_file)
             .field("jwks_url", &self.jwks_url)
+            .field("resource", &self.resource)
+            .field("authorization_servers", &self.authorization_servers)
             .finish()
     }
 }
@@ -58,7 +69,8 @@ impl Config {
 
     /// `self`, with each field whose environment variable is set replaced by its value:
     /// `JWT_VERIFICATION_KEY` (must not be empty), `HOST`, `PORT` (a port number),
-    /// `JWT_JWKS_FILE`, `JWT_JWKS_URL`.
+    /// `JWT_JWKS_FILE`, `JWT_JWKS_URL`, `JWT_RESOURCE`, `JWT_AUTHORIZATION_SERVERS` (a
+    /// comma-separated list; empty items are dropped).
     pub fn overridden_by_env(mut self) -> Result<Config, ConfigError> {
         if let Some(secret) = env_var("JWT_VERIFICATION_KEY")? {
             if secret.is_empty() {
@@ -80,6 +92,17 @@ impl Config {
         }
         if let Some(url) = env_var("JWT_JWKS_URL")? {
             self.jwks_url = Some(url);
+        }
+        if let Some(resource) = env_var("JWT_RESOURCE")? {
+            self.resource = Some(resource);
+        }
+        if let Some(servers) = env_var("JWT_AUTHORIZATION_SERVERS")? {
+            self.authorization_servers = servers
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect();
         }
         Ok(self)
     }

@@ -136,7 +136,22 @@ pub fn router(config: &Config) -> Router {
     SEED.router_for(config)
 }
 
-/// [`router`] with a verifier of your own.
+/// [`router`] with a verifier of your own, and no protected-resource metadata.
 pub fn router_with(verifier: JwtVerifier) -> Router {
     SEED.router(verifier)
+}
+
+/// [`router`] with a verifier of your own: with `config.resource` set
+/// (`JWT_RESOURCE`), the RFC 9728 protected-resource metadata document is served
+/// (`GET /.well-known/oauth-protected-resource[/<path>]`, no token needed;
+/// `scopes_supported` from [`POLICY`], `authorization_servers` from
+/// `config.authorization_servers`) and every challenge names it in
+/// `resource_metadata="..."`. What the binary serves. Fails when the resource
+/// identifier or an authorization server is not an absolute `https://` URL (`http://`
+/// for loopback) without query or fragment.
+pub fn router_from(
+    verifier: JwtVerifier,
+    config: &Config,
+) -> Result<Router, scope_runtime::ResourceMetadataError> {
+    SEED.router_from(verifier, config)
 }

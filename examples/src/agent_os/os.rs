@@ -7,7 +7,9 @@ use std::sync::OnceLock;
 
 use axum::Router;
 use axum::routing::{MethodRouter, get, post};
-use scope_runtime::{JwtVerifier, Policy, Requirement, ScopeLayer};
+use scope_runtime::{
+    JwtVerifier, Policy, ProtectedResourceMetadata, Requirement, ResourceMetadataError, ScopeLayer,
+};
 use serde_json::{Value, json};
 
 use super::agent::Agent;
@@ -67,14 +69,58 @@ impl Os {
     /// If [`verifier`] fails (see the examples' `router`).
     pub(crate) fn router_for(&'static self, config: &Config) -> Router {
         let verifier = verifier(config).expect("the configured verification keys load");
-        self.router(verifier)
+        self.router_from(verifier, config)
+            .expect("JWT_RESOURCE and JWT_AUTHORIZATION_SERVERS are absolute https URLs")
+    }
+
+    /// [`Os::router`], and when `config` names a resource identifier, its
+    /// protected-resource metadata served and named in every challenge.
+    pub(crate) fn router_from(
+        &'static self,
+        verifier: JwtVerifier,
+        config: &Config,
+    ) -> Result<Router, ResourceMetadataError> {
+        Ok(self.build(verifier, self.resource_metadata(config)?))
+    }
+
+    /// The protected-resource metadata `config` asks for: `None` without a resource
+    /// identifier. Its scopes are the policy's; the admin scope is not listed.
+    pub(crate) fn resource_metadata(
+        &self,
+        config: &Config,
+    ) -> Result<Option<ProtectedResourceMetadata>, ResourceMetadataError> {
+        let Some(resource) = &config.resource else {
+            return Ok(None);
+        };
+        let builder = config.authorization_servers.iter().fold(
+            ProtectedResourceMetadata::builder(resource.as_str())
+                .scopes_from(self.policy)
+                .resource_name(self.description),
+            |builder, issuer| builder.authorization_server(issuer.as_str()),
+        );
+        builder.build().map(Some)
     }
 
     /// The whole AgentOS: the routes every AgentOS serves, the in-memory state, and the
     /// [`ScopeLayer`] enforcing the policy on every request, unknown routes included,
     /// with the keys of `verifier`.
     pub(crate) fn router(&'static self, verifier: JwtVerifier) -> Router {
-        Router::new()
+        self.build(verifier, None)
+    }
+
+    fn build(
+        &'static self,
+        verifier: JwtVerifier,
+        metadata: Option<ProtectedResourceMetadata>,
+    ) -> Router {
+        let mut layer = ScopeLayer::new(verifier, *self.policy).admin_scope(self.admin_scope);
+        let mut router = Router::new();
+        if let Some(metadata) = &metadata {
+            // Merged before the layer, which lets exactly this path through.
+            layer = layer.resource_metadata(metadata);
+            router = router.merge(metadata.router());
+        }
+        router
             .route("/agents", (self.listing)())
             .route("/agents/{agent_id}", get(get_agent))
             .route("/agents/{agent_id}/runs", post(create_run))
@@ -89,7 +135,7 @@ impl Os {
             .fallback(api::not_found)
             .method_not_allowed_fallback(method_not_allowed)
             .with_state(AppState::new(self))
-            .layer(ScopeLayer::new(verifier, *self.policy).admin_scope(self.admin_scope))
+            .layer(layer)
     }
 
     /// The `GET /config` document as JSON text: the OS, its agents and its

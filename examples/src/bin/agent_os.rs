@@ -23,7 +23,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     if let Some(note) = support::jwks_note(&config) {
         println!("{note}");
     }
-    support::serve("AgentOS", &config, agent_os::router_with(verifier)).await?;
+    support::serve(
+        "AgentOS",
+        &config,
+        agent_os::router_from(verifier, &config)?,
+    )
+    .await?;
     Ok(())
 }
 
