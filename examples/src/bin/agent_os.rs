@@ -3,8 +3,10 @@
 //! Prints the seed's four tokens and its curl walkthrough, then serves
 //! [`agent_os::router`] on `HOST:PORT` (default `127.0.0.1:7777`) until Ctrl-C (or
 //! SIGTERM). `JWT_VERIFICATION_KEY` sets the HS256 secret; `JWT_JWKS_FILE` and/or
-//! `JWT_JWKS_URL` replace it with the keys of a JWKS (chosen by `kid`); `RUST_LOG` sets
-//! the log filter (default `info`).
+//! `JWT_JWKS_URL` replace it with the keys of a JWKS (chosen by `kid`); `JWT_RESOURCE`
+//! (with `JWT_AUTHORIZATION_SERVERS`) serves the RFC 9728 protected-resource metadata and
+//! names it in every challenge ([`agent_os::router_from`]); `RUST_LOG` sets the log
+//! filter (default `info`).
 
 use scope_policy_examples::agent_os::{self, Config};
 use scope_policy_examples::support;

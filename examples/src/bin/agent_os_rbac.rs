@@ -4,8 +4,8 @@
 //! Prints four tokens (one-agent reader, wildcard runner, global reader, admin) and the
 //! curl lines of its walkthrough, then serves [`agent_os_rbac::router`] on `HOST:PORT`
 //! (default `127.0.0.1:7777`) until Ctrl-C (or SIGTERM). The environment is the
-//! `agent_os` binary's: `JWT_VERIFICATION_KEY`, `JWT_JWKS_FILE`, `JWT_JWKS_URL`, `HOST`,
-//! `PORT`, `RUST_LOG`.
+//! `agent_os` binary's: `JWT_VERIFICATION_KEY`, `JWT_JWKS_FILE`, `JWT_JWKS_URL`,
+//! `JWT_RESOURCE`, `JWT_AUTHORIZATION_SERVERS`, `HOST`, `PORT`, `RUST_LOG`.
 
 use scope_policy_examples::agent_os_rbac::{self, Config};
 use scope_policy_examples::support;
