@@ -194,9 +194,10 @@
 //! An MCP client that meets a 401 looks for `resource_metadata="<url>"` in the challenge,
 //! fetches that RFC 9728 document and finds in it the authorization server to get a
 //! token from; without it, it cannot connect. [`ProtectedResourceMetadata`] builds the
-//! document (`scopes_supported` from the policy), serves it in one line
-//! (`.merge(metadata.router())` after the layer) and gives the URL to
-//! [`ScopeLayer::resource_metadata`], which adds it to every challenge.
+//! document (`scopes_supported` from the policy) and serves it in one line,
+//! `.merge(metadata.router())` before the layer is applied; given the document,
+//! [`ScopeLayer::resource_metadata`] lets exactly its path through without a token and
+//! adds its URL to every challenge.
 //!
 //! # The shape of the API
 //!

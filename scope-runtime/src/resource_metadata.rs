@@ -24,13 +24,13 @@ const BEARER_METHODS: &[&str] = &["header"];
 /// An RFC 9728 protected-resource metadata document, and where it is served.
 ///
 /// Built with [`ProtectedResourceMetadata::builder`] from the resource identifier (the
-/// URL clients use for this service). Mount [`router`](Self::router) next to the
-/// application, and give [`metadata_url`](Self::metadata_url) to
+/// URL clients use for this service). Merge [`router`](Self::router) into the
+/// application, and give the document to
 /// [`ScopeLayer::resource_metadata`](crate::ScopeLayer::resource_metadata) so that every
-/// challenge points the client at it:
+/// challenge points the client at [`metadata_url`](Self::metadata_url):
 ///
 /// ```
-/// use axum::{routing::get, Router};
+/// use axum::Router;
 /// use scope_runtime::{
 ///     scopes, JwtVerifier, Policy, ProtectedResourceMetadata, ScopeLayer, VerificationKey,
 /// };
@@ -222,9 +222,10 @@ impl ProtectedResourceMetadataBuilder {
     ///   every value;
     /// * `public` and `[]` rules name none.
     ///
-    /// The layer's admin scope is never added (it is in no rule): MCP clients ask for
-    /// every scope listed when a challenge names none, and the bypass is not one to
-    /// hand out that way. Add scopes of your own with [`scope`](Self::scope).
+    /// The layer's admin scope is not added (the admin scope is the layer's, not the
+    /// policy's): MCP clients ask for every scope listed when a challenge names none,
+    /// and the bypass is not one to hand out that way. Add scopes of your own with
+    /// [`scope`](Self::scope).
     pub fn scopes_from(mut self, policy: &Policy) -> Self {
         for rule in policy.rules() {
             for scope in rule.requirement().scopes() {
