@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use http::request::Parts;
 use serde::de::DeserializeOwned;
 
-use crate::error::AuthError;
+use crate::error::{AuthError, ChallengeParams};
 use crate::jwt::VerifiedClaims;
 use crate::layer::AuthContext;
 use crate::policy::Requirement;
@@ -41,6 +41,16 @@ impl<S: Send + Sync> OptionalFromRequestParts<S> for VerifiedClaims {
     }
 }
 
+/// The params the layer that let `parts` through adds to its challenges (none without a
+/// layer).
+fn challenge_params(parts: &Parts) -> ChallengeParams<'_> {
+    parts
+        .extensions
+        .get::<AuthContext>()
+        .map(|c| c.0.challenge_params())
+        .unwrap_or_default()
+}
+
 fn missing_claims(parts: &Parts) -> Response {
     if parts.extensions.get::<AuthContext>().is_none() {
         tracing::warn!(
@@ -49,11 +59,7 @@ fn missing_claims(parts: &Parts) -> Response {
             "a handler asked for verified claims but no ScopeLayer authenticated this request"
         );
     }
-    let realm = parts
-        .extensions
-        .get::<AuthContext>()
-        .and_then(|c| c.0.realm.as_deref());
-    AuthError::MissingToken.to_response(realm)
+    AuthError::MissingToken.response_with(challenge_params(parts))
 }
 
 /// The verified token's full claim set, deserialized into your own type.
@@ -84,12 +90,8 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for Claims<T> {
         let claims =
             <VerifiedClaims as FromRequestParts<S>>::from_request_parts(parts, state).await?;
         claims.deserialize::<T>().map(Claims).map_err(|_| {
-            let realm = parts
-                .extensions
-                .get::<AuthContext>()
-                .and_then(|c| c.0.realm.as_deref());
             AuthError::InvalidToken(crate::error::InvalidTokenReason::ClaimsShape)
-                .to_response(realm)
+                .response_with(challenge_params(parts))
         })
     }
 }
@@ -121,11 +123,15 @@ impl<S: Send + Sync, L: ScopeList> FromRequestParts<S> for RequireScopes<L> {
         };
         let requirement = Requirement::AllOf(L::SCOPES);
         // The attribute holds no template, so no path fills one.
-        let (passes, realm) = match parts.extensions.get::<AuthContext>() {
-            Some(AuthContext(config)) => {
-                (config.satisfies(claims, &requirement, b"/"), config.realm())
-            }
-            None => (requirement.is_satisfied_by(|s| claims.has_scope(s)), None),
+        let (passes, params) = match parts.extensions.get::<AuthContext>() {
+            Some(AuthContext(config)) => (
+                config.satisfies(claims, &requirement, b"/"),
+                config.challenge_params(),
+            ),
+            None => (
+                requirement.is_satisfied_by(|s| claims.has_scope(s)),
+                ChallengeParams::default(),
+            ),
         };
         if passes {
             return Ok(RequireScopes(PhantomData));
@@ -142,6 +148,6 @@ impl<S: Send + Sync, L: ScopeList> FromRequestParts<S> for RequireScopes<L> {
             required: L::SCOPES.iter().map(|s| s.as_str().to_owned()).collect(),
             any_of: false,
         };
-        Err(error.to_response(realm).into_response())
+        Err(error.response_with(params).into_response())
     }
 }

@@ -189,6 +189,16 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
+//! # MCP clients: protected-resource metadata
+//!
+//! An MCP client that meets a 401 looks for `resource_metadata="<url>"` in the challenge,
+//! fetches that RFC 9728 document and finds in it the authorization server to get a
+//! token from; without it, it cannot connect. [`ProtectedResourceMetadata`] builds the
+//! document (`scopes_supported` from the policy) and serves it in one line,
+//! `.merge(metadata.router())` before the layer is applied; given the document,
+//! [`ScopeLayer::resource_metadata`] lets exactly its path through without a token and
+//! adds its URL to every challenge.
+//!
 //! # The shape of the API
 //!
 //! Every public item has one path, at the crate root (`scope_runtime::JwksFile`); the
@@ -208,6 +218,7 @@ mod guard;
 mod jwt;
 mod layer;
 mod policy;
+mod resource_metadata;
 mod template;
 
 // Every public item has one path: here, at the root. Modules are private.
@@ -230,6 +241,10 @@ pub use jwt::{
 };
 pub use layer::{ScopeFuture, ScopeLayer, ScopeService, Unmapped};
 pub use policy::{Policy, Requirement, Rule};
+pub use resource_metadata::{
+    ProtectedResourceMetadata, ProtectedResourceMetadataBuilder, ResourceMetadataError, UrlProblem,
+    WELL_KNOWN_PATH,
+};
 pub use scope_grammar::{Method, MethodFilter, PathClass};
 /// Requires scopes on one async axum handler, checked like [`scopes!`]'s.
 ///

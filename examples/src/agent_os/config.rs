@@ -34,6 +34,14 @@ pub struct Config {
     /// Whether tokens must be RFC 9068 access tokens, `typ: at+jwt`
     /// (`JWT_REQUIRE_AT_JWT=true`).
     pub require_at_jwt: bool,
+    /// The resource identifier of this server, the URL clients use for it
+    /// (`JWT_RESOURCE`): when set, the RFC 9728 protected-resource metadata document is
+    /// served and every challenge points at it.
+    pub resource: Option<String>,
+    /// The issuer URLs of the authorization servers listed in that document
+    /// (`JWT_AUTHORIZATION_SERVERS`, comma-separated); when empty, the issuer tokens
+    /// must come from ([`Config::required_issuer`]).
+    pub authorization_servers: Vec<String>,
 }
 
 impl Default for Config {
@@ -49,6 +57,8 @@ impl Default for Config {
             issuer: None,
             audiences: Vec::new(),
             require_at_jwt: false,
+            resource: None,
+            authorization_servers: Vec::new(),
         }
     }
 }
@@ -65,6 +75,8 @@ impl fmt::Debug for Config {
             .field("issuer", &self.issuer)
             .field("audiences", &self.audiences)
             .field("require_at_jwt", &self.require_at_jwt)
+            .field("resource", &self.resource)
+            .field("authorization_servers", &self.authorization_servers)
             .finish()
     }
 }
@@ -80,7 +92,8 @@ impl Config {
     /// `JWT_VERIFICATION_KEY` (must not be empty), `HOST`, `PORT` (a port number),
     /// `JWT_JWKS_FILE`, `JWT_JWKS_URL`, `JWT_OIDC_ISSUER`, `JWT_ISSUER`, `JWT_AUDIENCE`
     /// (comma-separated, blanks around each trimmed), `JWT_REQUIRE_AT_JWT` (`true` or
-    /// `false`).
+    /// `false`), `JWT_RESOURCE`, `JWT_AUTHORIZATION_SERVERS` (a comma-separated list;
+    /// empty items are dropped).
     pub fn overridden_by_env(mut self) -> Result<Config, ConfigError> {
         if let Some(secret) = env_var("JWT_VERIFICATION_KEY")? {
             if secret.is_empty() {
@@ -121,6 +134,17 @@ impl Config {
                 "false" | "0" | "" => false,
                 _ => return Err(ConfigError::NotABoolean("JWT_REQUIRE_AT_JWT", flag)),
             };
+        }
+        if let Some(resource) = env_var("JWT_RESOURCE")? {
+            self.resource = Some(resource);
+        }
+        if let Some(servers) = env_var("JWT_AUTHORIZATION_SERVERS")? {
+            self.authorization_servers = servers
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect();
         }
         Ok(self)
     }

@@ -54,7 +54,6 @@ use scope_runtime::{JwtVerifier, Policy, scopes};
 pub(crate) use agent::{Agent, Agents, RESEARCH_AGENT, RunRequest};
 pub use config::{Config, ConfigError, verifier, verifier_and_sources};
 pub(crate) use os::Os;
-pub(crate) use os::custom_verifier;
 pub use seed_tokens::{SeedToken, seed_tokens};
 pub(crate) use seed_tokens::{User, mint_tokens};
 pub(crate) use store::AppState;
@@ -137,15 +136,22 @@ pub fn router(config: &Config) -> Router {
     SEED.router_for(config)
 }
 
-/// [`router`] with a verifier of your own (`GET /config` then says only that the
-/// keys were given by the caller).
+/// [`router`] with a verifier of your own, and no protected-resource metadata.
 pub fn router_with(verifier: JwtVerifier) -> Router {
-    SEED.router(verifier, custom_verifier())
+    SEED.router(verifier)
 }
 
-/// [`router`] with `verifier`, built from `config` by the caller
-/// ([`verifier_and_sources`]): what the `agent_os` binary serves, so that it can report
-/// a configuration error instead of panicking.
-pub fn router_configured(config: &Config, verifier: JwtVerifier) -> Router {
-    SEED.router(verifier, config.authentication())
+/// [`router`] with a verifier of your own: with `config.resource` set
+/// (`JWT_RESOURCE`), the RFC 9728 protected-resource metadata document is served
+/// (`GET /.well-known/oauth-protected-resource[/<path>]`, no token needed;
+/// `scopes_supported` from [`POLICY`], `authorization_servers` from
+/// `config.authorization_servers`) and every challenge names it in
+/// `resource_metadata="..."`. What the binary serves. Fails when the resource
+/// identifier or an authorization server is not an absolute `https://` URL (`http://`
+/// for loopback) without query or fragment.
+pub fn router_from(
+    verifier: JwtVerifier,
+    config: &Config,
+) -> Result<Router, scope_runtime::ResourceMetadataError> {
+    SEED.router_from(verifier, config)
 }

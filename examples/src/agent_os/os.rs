@@ -5,7 +5,9 @@
 
 use axum::Router;
 use axum::routing::{MethodRouter, get, post};
-use scope_runtime::{JwtVerifier, Policy, Requirement, ScopeLayer};
+use scope_runtime::{
+    JwtVerifier, Policy, ProtectedResourceMetadata, Requirement, ResourceMetadataError, ScopeLayer,
+};
 use serde_json::{Value, json};
 
 use super::agent::Agent;
@@ -67,16 +69,70 @@ impl Os {
     /// If [`verifier`] fails (see the examples' `router`).
     pub(crate) fn router_for(&'static self, config: &Config) -> Router {
         let verifier = verifier(config).expect("the configured verification keys load");
-        self.router(verifier, config.authentication())
+        self.router_from(verifier, config)
+            .expect("JWT_RESOURCE and JWT_AUTHORIZATION_SERVERS are absolute https URLs")
+    }
+
+    /// [`Os::router`], and when `config` names a resource identifier, its
+    /// protected-resource metadata served and named in every challenge.
+    pub(crate) fn router_from(
+        &'static self,
+        verifier: JwtVerifier,
+        config: &Config,
+    ) -> Result<Router, ResourceMetadataError> {
+        Ok(self.build(
+            verifier,
+            config.authentication(),
+            self.resource_metadata(config)?,
+        ))
+    }
+
+    /// The protected-resource metadata `config` asks for: `None` without a resource
+    /// identifier. Its scopes are the policy's; the admin scope is not listed.
+    pub(crate) fn resource_metadata(
+        &self,
+        config: &Config,
+    ) -> Result<Option<ProtectedResourceMetadata>, ResourceMetadataError> {
+        let Some(resource) = &config.resource else {
+            return Ok(None);
+        };
+        // The listed authorization servers, else the issuer tokens must come from.
+        let servers = match config.authorization_servers.as_slice() {
+            [] => config.required_issuer().into_iter().collect::<Vec<_>>(),
+            list => list.iter().map(String::as_str).collect(),
+        };
+        let builder = servers.into_iter().fold(
+            ProtectedResourceMetadata::builder(resource.as_str())
+                .scopes_from(self.policy)
+                .resource_name(self.description),
+            |builder, issuer| builder.authorization_server(issuer),
+        );
+        builder.build().map(Some)
     }
 
     /// The whole AgentOS: the routes every AgentOS serves, the in-memory state, and the
     /// [`ScopeLayer`] enforcing the policy on every request, unknown routes included,
-    /// with the keys of `verifier`; `GET /config` describes them as `authentication`
-    /// says.
-    pub(crate) fn router(&'static self, verifier: JwtVerifier, authentication: Value) -> Router {
+    /// with the keys of `verifier` (given by the caller: `GET /config` says only that).
+    pub(crate) fn router(&'static self, verifier: JwtVerifier) -> Router {
+        self.build(verifier, custom_verifier(), None)
+    }
+
+    /// The router, `GET /config` describing verification as `authentication` says.
+    fn build(
+        &'static self,
+        verifier: JwtVerifier,
+        authentication: Value,
+        metadata: Option<ProtectedResourceMetadata>,
+    ) -> Router {
         let config = self.config_document(authentication).to_string();
-        Router::new()
+        let mut layer = ScopeLayer::new(verifier, *self.policy).admin_scope(self.admin_scope);
+        let mut router = Router::new();
+        if let Some(metadata) = &metadata {
+            // Merged before the layer, which lets exactly this path through.
+            layer = layer.resource_metadata(metadata);
+            router = router.merge(metadata.router());
+        }
+        router
             .route("/agents", (self.listing)())
             .route("/agents/{agent_id}", get(get_agent))
             .route("/agents/{agent_id}/runs", post(create_run))
@@ -91,7 +147,7 @@ impl Os {
             .fallback(api::not_found)
             .method_not_allowed_fallback(method_not_allowed)
             .with_state(AppState::new(self, config))
-            .layer(ScopeLayer::new(verifier, *self.policy).admin_scope(self.admin_scope))
+            .layer(layer)
     }
 
     /// The `GET /config` document: the OS, its agents, how tokens are verified and its

@@ -112,15 +112,22 @@ pub fn router(config: &Config) -> Router {
     RBAC.router_for(config)
 }
 
-/// [`router`] with a verifier of your own (`GET /config` then says only that the
-/// keys were given by the caller).
+/// [`router`] with a verifier of your own, and no protected-resource metadata.
 pub fn router_with(verifier: JwtVerifier) -> Router {
-    RBAC.router(verifier, agent_os::custom_verifier())
+    RBAC.router(verifier)
 }
 
-/// [`router`] with `verifier`, built from `config` by the caller
-/// ([`verifier_and_sources`]): what the `agent_os_rbac` binary serves, so that it can report
-/// a configuration error instead of panicking.
-pub fn router_configured(config: &Config, verifier: JwtVerifier) -> Router {
-    RBAC.router(verifier, config.authentication())
+/// [`router`] with a verifier of your own: with `config.resource` set
+/// (`JWT_RESOURCE`), the RFC 9728 protected-resource metadata document is served
+/// (`GET /.well-known/oauth-protected-resource[/<path>]`, no token needed;
+/// `scopes_supported` from [`POLICY`], `authorization_servers` from
+/// `config.authorization_servers`) and every challenge names it in
+/// `resource_metadata="..."`. What the binary serves. Fails when the resource
+/// identifier or an authorization server is not an absolute `https://` URL (`http://`
+/// for loopback) without query or fragment.
+pub fn router_from(
+    verifier: JwtVerifier,
+    config: &Config,
+) -> Result<Router, scope_runtime::ResourceMetadataError> {
+    RBAC.router_from(verifier, config)
 }

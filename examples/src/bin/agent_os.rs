@@ -5,8 +5,9 @@
 //! SIGTERM). `JWT_VERIFICATION_KEY` sets the HS256 secret; `JWT_JWKS_FILE`,
 //! `JWT_JWKS_URL` and/or `JWT_OIDC_ISSUER` replace it with the keys of a JWKS (chosen
 //! by `kid`); `JWT_ISSUER`, `JWT_AUDIENCE` and `JWT_REQUIRE_AT_JWT` say what tokens
-//! must carry; `RUST_LOG` sets the log filter (default `info`). The README's
-//! environment table has them all.
+//! must carry; `JWT_RESOURCE` serves the RFC 9728 protected-resource metadata and
+//! names it in every challenge ([`agent_os::router_from`]); `RUST_LOG` sets the log
+//! filter (default `info`). The README's environment table has them all.
 
 use scope_policy_examples::agent_os::{self, Config};
 use scope_policy_examples::support;
@@ -26,7 +27,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     support::serve(
         "AgentOS",
         &config,
-        agent_os::router_configured(&config, verifier),
+        agent_os::router_from(verifier, &config)?,
     )
     .await?;
     Ok(())

@@ -24,7 +24,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     support::serve(
         "AgentOS (per-resource scopes)",
         &config,
-        agent_os_rbac::router_configured(&config, verifier),
+        agent_os_rbac::router_from(verifier, &config)?,
     )
     .await?;
     Ok(())

@@ -3,11 +3,18 @@
 
 use http::HeaderValue;
 
+use super::ChallengeParams;
 use super::refusal::{Challenge, INSUFFICIENT_SCOPE};
 
-/// Writes the challenge of a refusal, with `realm` first when given.
-pub(super) fn write(realm: Option<&str>, challenge: &Challenge<'_>) -> HeaderValue {
-    if realm.is_none() && matches!(challenge, Challenge::Bare) {
+/// Writes the challenge of a refusal: `realm` first when given, then the refusal's own
+/// params, then `resource_metadata` when given (last, so that a challenge with it is the
+/// challenge without it plus one param).
+pub(super) fn write(params: ChallengeParams<'_>, challenge: &Challenge<'_>) -> HeaderValue {
+    let ChallengeParams {
+        realm,
+        resource_metadata,
+    } = params;
+    if realm.is_none() && resource_metadata.is_none() && matches!(challenge, Challenge::Bare) {
         return HeaderValue::from_static("Bearer");
     }
     let mut out = String::from("Bearer");
@@ -26,6 +33,9 @@ pub(super) fn write(realm: Option<&str>, challenge: &Challenge<'_>) -> HeaderVal
                 push_param(&mut out, "scope", &required.join(" "));
             }
         }
+    }
+    if let Some(url) = resource_metadata {
+        push_param(&mut out, "resource_metadata", url);
     }
     // `push_quoted` only emits visible ASCII, space and tab, which are always
     // valid in a header value; the fallback is unreachable but keeps this total.

@@ -15,6 +15,16 @@ use http::{HeaderValue, StatusCode};
 
 use refusal::Challenge;
 
+/// The auth-params a layer adds to every challenge it writes, beside the refusal's own.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct ChallengeParams<'a> {
+    /// `realm="..."`, written first.
+    pub(crate) realm: Option<&'a str>,
+    /// `resource_metadata="..."` (the URL of the protected-resource metadata document),
+    /// written last.
+    pub(crate) resource_metadata: Option<&'a str>,
+}
+
 /// Why a request was refused.
 ///
 /// Every way a request can be refused by `scope-runtime` is one `AuthError`. Each
@@ -31,7 +41,10 @@ use refusal::Challenge;
 /// | [`Expired`](Self::Expired) | 401 | `Bearer error="invalid_token", error_description="The access token expired"` | `Token has expired` |
 /// | [`InsufficientScope`](Self::InsufficientScope) | 403 | `Bearer error="insufficient_scope", scope="a b"` | `Insufficient permissions. Required scope(s): a, b` |
 ///
-/// When a realm is configured, every challenge starts with `Bearer realm="..."`.
+/// When a realm is configured, every challenge starts with `Bearer realm="..."`. When
+/// the layer is given a protected-resource metadata URL
+/// ([`ScopeLayer::resource_metadata`](crate::ScopeLayer::resource_metadata)), every
+/// challenge it writes ends with `resource_metadata="..."`.
 ///
 /// No text ever contains key material, the token, or the internal error text of the
 /// JWT library: the reasons are the fixed strings of [`InvalidTokenReason`].
@@ -191,7 +204,11 @@ impl AuthError {
     /// and `\` escaped; control and non-ASCII characters replaced by `?`), so any
     /// realm produces a valid header value.
     pub fn www_authenticate(&self, realm: Option<&str>) -> HeaderValue {
-        challenge::write(realm, &self.refusal().challenge)
+        let params = ChallengeParams {
+            realm,
+            resource_metadata: None,
+        };
+        challenge::write(params, &self.refusal().challenge)
     }
 
     /// The human-readable `detail` of the JSON body (same text as `Display`).

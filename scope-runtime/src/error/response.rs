@@ -6,14 +6,22 @@ use axum::response::{IntoResponse, Response};
 use http::HeaderValue;
 use http::header::{CONTENT_TYPE, WWW_AUTHENTICATE};
 
-use super::AuthError;
 use super::challenge;
 use super::refusal::Detail;
+use super::{AuthError, ChallengeParams};
 
 impl AuthError {
     /// The full response: status, `WWW-Authenticate` (with `realm` when given),
     /// `content-type: application/json` and the body `{"detail": "..."}`.
     pub fn to_response(&self, realm: Option<&str>) -> Response {
+        self.response_with(ChallengeParams {
+            realm,
+            resource_metadata: None,
+        })
+    }
+
+    /// The full response, with every param the layer adds to its challenges.
+    pub(crate) fn response_with(&self, params: ChallengeParams<'_>) -> Response {
         let refusal = self.refusal();
         let body = match &refusal.detail {
             Detail::Fixed { body, .. } => Body::from(*body),
@@ -24,7 +32,7 @@ impl AuthError {
         let headers = response.headers_mut();
         headers.insert(
             WWW_AUTHENTICATE,
-            challenge::write(realm, &refusal.challenge),
+            challenge::write(params, &refusal.challenge),
         );
         headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
         response

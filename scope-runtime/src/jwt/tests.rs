@@ -3,8 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use http::header::AUTHORIZATION;
-use http::{HeaderMap, HeaderValue, StatusCode};
+use http::{HeaderMap, StatusCode};
 use jsonwebtoken::jwk::Jwk;
 use jsonwebtoken::{EncodingKey, Header, encode, get_current_timestamp};
 use serde_json::{Value, json};
@@ -1041,7 +1040,8 @@ fn verify_headers_cases() {
 #[cfg(feature = "cookie")]
 #[test]
 fn cookie_sources() {
-    use http::header::COOKIE;
+    use http::HeaderValue;
+    use http::header::{AUTHORIZATION, COOKIE};
     let token = hmac_token(Algorithm::HS256, SECRET, &claims());
     let v = hs256_builder()
         .token_source(TokenSource::HeaderOrCookie("access_token".into()))

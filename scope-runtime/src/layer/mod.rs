@@ -12,6 +12,7 @@ mod service;
 
 use std::sync::Arc;
 
+use crate::error::ChallengeParams;
 use crate::guard::PathGuard;
 use crate::jwt::{JwtVerifier, VerifiedClaims};
 use crate::policy::{Policy, Requirement};
@@ -41,6 +42,10 @@ pub(crate) struct LayerConfig {
     pub(crate) admin_scope: Option<Box<str>>,
     pub(crate) unmapped: Unmapped,
     pub(crate) realm: Option<Box<str>>,
+    pub(crate) resource_metadata: Option<Box<str>>,
+    /// The path the metadata document is served at: `GET` and `HEAD` of exactly this
+    /// path pass without a token, whatever the policy says.
+    pub(crate) metadata_path: Option<Box<str>>,
     pub(crate) guard: PathGuard,
 }
 
@@ -63,8 +68,17 @@ impl LayerConfig {
         self.is_admin(claims) || requirement.is_met(claims.scopes(), path)
     }
 
-    pub(crate) fn realm(&self) -> Option<&str> {
-        self.realm.as_deref()
+    /// The params every challenge of this layer carries beside the refusal's own.
+    pub(crate) fn challenge_params(&self) -> ChallengeParams<'_> {
+        ChallengeParams {
+            realm: self.realm.as_deref(),
+            resource_metadata: self.resource_metadata.as_deref(),
+        }
+    }
+
+    /// Whether handlers' own refusals need this configuration to write their challenge.
+    pub(crate) fn has_challenge_params(&self) -> bool {
+        self.realm.is_some() || self.resource_metadata.is_some()
     }
 }
 

@@ -9,6 +9,7 @@ use super::{LayerConfig, ScopeService, Unmapped};
 use crate::guard::PathGuard;
 use crate::jwt::JwtVerifier;
 use crate::policy::Policy;
+use crate::resource_metadata::ProtectedResourceMetadata;
 
 /// A [`tower_layer::Layer`] that authenticates requests with a [`JwtVerifier`] and
 /// enforces a [`Policy`] (or, in authentication-only mode, only authenticates).
@@ -97,6 +98,8 @@ impl ScopeLayer {
                 admin_scope: None,
                 unmapped: Unmapped::Deny,
                 realm: None,
+                resource_metadata: None,
+                metadata_path: None,
                 guard: PathGuard::strict(),
             }),
         }
@@ -115,6 +118,8 @@ impl ScopeLayer {
                     admin_scope: old.admin_scope.clone(),
                     unmapped: old.unmapped,
                     realm: old.realm.clone(),
+                    resource_metadata: old.resource_metadata.clone(),
+                    metadata_path: old.metadata_path.clone(),
                     guard: old.guard,
                 };
                 f(&mut config);
@@ -142,6 +147,56 @@ impl ScopeLayer {
         self.with(|c| c.realm = Some(realm))
     }
 
+    /// Points clients at `metadata`, the RFC 9728 protected-resource metadata document
+    /// (what MCP clients need to find the authorization server), and keeps it reachable:
+    ///
+    /// * every challenge the layer writes ends with `resource_metadata="<url>"`
+    ///   ([`metadata_url`](ProtectedResourceMetadata::metadata_url)): the 401s (no token,
+    ///   another scheme, an invalid or expired token), and the 403 `insufficient_scope`
+    ///   and 400 `invalid_request` answers as well, since a client asked to step up its
+    ///   scopes finds the authorization server the same way. The refusals of
+    ///   `#[require_scopes]` and of the claims extractors carry it too;
+    /// * `GET` and `HEAD` of exactly its
+    ///   [`well_known_path`](ProtectedResourceMetadata::well_known_path) pass without a
+    ///   token, whatever the policy says (in authentication-only mode too), so that
+    ///   the document can be merged into the router before the layer is applied:
+    ///   `.merge(metadata.router()).layer(layer)`.
+    ///
+    /// ```
+    /// # use axum::{routing::get, Router};
+    /// # use scope_runtime::{scopes, JwtVerifier, Policy, ProtectedResourceMetadata, ScopeLayer, VerificationKey};
+    /// # static POLICY: Policy = scopes! { "GET /agents" => ["app:read"] };
+    /// # let verifier = JwtVerifier::builder()
+    /// #     .key(VerificationKey::hs256(b"your-secret-key-at-least-256-bits-long"))
+    /// #     .build()?;
+    /// let metadata = ProtectedResourceMetadata::builder("https://api.example.com")
+    ///     .authorization_server("https://idp.example.com")
+    ///     .scopes_from(&POLICY)
+    ///     .build()?;
+    /// let app: Router = Router::new()
+    ///     .route("/agents", get(|| async { "[]" }))
+    ///     .merge(metadata.router())
+    ///     .layer(ScopeLayer::new(verifier, POLICY).resource_metadata(&metadata));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn resource_metadata(self, metadata: &ProtectedResourceMetadata) -> ScopeLayer {
+        let url = metadata.metadata_url().into();
+        let path = metadata.well_known_path().into();
+        self.with(|c| {
+            c.resource_metadata = Some(url);
+            c.metadata_path = Some(path);
+        })
+    }
+
+    /// Only the challenge half of [`resource_metadata`](Self::resource_metadata): every
+    /// challenge ends with `resource_metadata="<url>"`, and no path is let through.
+    /// For a document served by something else (a gateway, another service). The URL is
+    /// written as a quoted-string, like every value.
+    pub fn resource_metadata_url(self, url: impl Into<String>) -> ScopeLayer {
+        let url = url.into().into_boxed_str();
+        self.with(|c| c.resource_metadata = Some(url))
+    }
+
     /// Which request-path spellings are refused before any rule is looked up (default
     /// [`PathGuard::strict`]: all of them).
     pub fn path_guard(self, guard: PathGuard) -> ScopeLayer {
@@ -156,6 +211,8 @@ impl fmt::Debug for ScopeLayer {
             .field("admin_scope", &self.config.admin_scope)
             .field("unmapped", &self.config.unmapped)
             .field("realm", &self.config.realm)
+            .field("resource_metadata", &self.config.resource_metadata)
+            .field("metadata_path", &self.config.metadata_path)
             .field("path_guard", &self.config.guard)
             .finish_non_exhaustive()
     }

@@ -12,7 +12,7 @@ use tower_service::Service;
 
 use super::decide::{Decision, decide};
 use super::{AuthContext, LayerConfig, ScopeFuture};
-use crate::error::AuthError;
+use crate::error::{AuthError, ChallengeParams};
 use crate::policy::Rule;
 
 /// The service [`ScopeLayer`](super::ScopeLayer) wraps around each route.
@@ -60,9 +60,9 @@ where
         match decision {
             Decision::Pass => {
                 // No claims. Extractors that refuse such requests themselves need the
-                // realm for their challenge; without one, skip the extension (this is
-                // the public path, kept as cheap as the bare router).
-                if config.realm.is_some() {
+                // realm and metadata URL for their challenge; without either, skip the
+                // extension (this is the public path, kept as cheap as the bare router).
+                if config.has_challenge_params() {
                     req.extensions_mut()
                         .insert(AuthContext(self.config.clone()));
                 }
@@ -76,7 +76,7 @@ where
             }
             Decision::Refuse(error) => {
                 let head = req.method() == http::Method::HEAD;
-                ScopeFuture::ready(refusal(&error, config.realm(), head))
+                ScopeFuture::ready(refusal(&error, config.challenge_params(), head))
             }
         }
     }
@@ -91,9 +91,9 @@ where
 /// through the router's fallback, which does none of that. So every refusal carries an
 /// empty `Allow` (RFC 9110: no method is allowed; axum keeps it), its own
 /// `Content-Length`, and no body for `HEAD`.
-fn refusal(error: &AuthError, realm: Option<&str>, head: bool) -> Response {
+fn refusal(error: &AuthError, params: ChallengeParams<'_>, head: bool) -> Response {
     use axum::body::HttpBody as _;
-    let mut response = error.to_response(realm);
+    let mut response = error.response_with(params);
     let length = response.body().size_hint().exact().unwrap_or(0);
     if head {
         *response.body_mut() = axum::body::Body::empty();
