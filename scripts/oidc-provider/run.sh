@@ -28,7 +28,9 @@
 # JWT_OIDC_ISSUER), RESOURCE (the resource indicator and `aud`, default
 # urn:agent-os), ISSUER_PATH (a path for the issuer: `/` for a trailing slash,
 # `/tenant-a` for a path; default none), AGENT_OS_BIN (skip the build and run this
-# binary), JWT_REQUIRE_AT_JWT (default true). Needs node, npm (first run: `npm ci`), curl.
+# binary), JWT_REQUIRE_AT_JWT (default true), PYJWT=1 (also verify the tokens with
+# PyJWT, verify_pyjwt.py, in a virtual environment made from requirements.txt).
+# Needs node, npm (first run: `npm ci`), curl; python3 for PYJWT=1.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -43,6 +45,13 @@ cd "$ROOT"
 if [[ ! -d "$HERE/node_modules/oidc-provider" ]]; then
     echo "== npm ci (scripts/oidc-provider)"
     npm ci --prefix "$HERE" --no-audit --no-fund
+fi
+PYJWT="${PYJWT:-0}"
+PYTHON="$HERE/.venv/bin/python"
+if [[ "$PYJWT" == 1 && ! -x "$PYTHON" ]]; then
+    echo "== python venv with PyJWT (scripts/oidc-provider/.venv)"
+    python3 -m venv "$HERE/.venv"
+    "$PYTHON" -m pip install -q -r "$HERE/requirements.txt"
 fi
 if [[ -z "${AGENT_OS_BIN:-}" ]]; then
     echo "== building agent_os"
@@ -212,6 +221,14 @@ run_alg() {
     superadmin="$(access_token superadmin 'app:superadmin')"
     echo "   the power token, decoded:"
     decode_jwt "$power"
+    if [[ "$PYJWT" == 1 ]]; then
+        echo "== PyJWT (verify_pyjwt.py), a reference verifier: the four tokens, then the tampered one"
+        "$PYTHON" "$HERE/verify_pyjwt.py" "$ISSUER" "$RESOURCE" "$basic" "$power" "$admin" "$superadmin" |
+            sed 's/^/   /' || fail "PyJWT refused a token"
+        if "$PYTHON" "$HERE/verify_pyjwt.py" "$ISSUER" "$RESOURCE" "$(tamper "$basic")" | sed 's/^/   /'; then
+            fail "PyJWT accepted the tampered token"
+        fi
+    fi
 
     echo "== walkthrough"
     check 200 public "" "$url/health"
