@@ -101,12 +101,16 @@
 //! 3. reads the JWS header; the token's `alg` never chooses the algorithm: it only
 //!    selects, among the configured [`VerificationKey`]s (each pinned to one
 //!    algorithm), those pinned to that `alg`; `none` and unknown names never verify,
-//! 4. picks candidate keys by `kid` (see [`JwtVerifier::verify_token`]) and verifies the
+//! 4. reads the claims and checks the JSON types of the registered ones; the `iss`
+//!    chooses the issuer configuration (one, or one per [`Issuer`]) whose keys,
+//!    audiences and token type apply, and with configured issuers an unknown `iss` is
+//!    refused here, before any signature work; the header's `typ` is checked when
+//!    RFC 9068 access tokens are required,
+//! 5. picks candidate keys by `kid` (see [`JwtVerifier::verify_token`]) and verifies the
 //!    signature with at most those keys,
-//! 5. validates the claims: `exp` (required by default), `nbf`, `iss` and `aud` when
-//!    configured, with a leeway (default 30 s), and the JSON types of the registered
-//!    claims,
-//! 6. returns the [`VerifiedClaims`], scopes included.
+//! 6. validates the remaining claims: `aud` when configured (and a present `aud`
+//!    always), `exp` (required by default), `nbf`, with a leeway (default 30 s),
+//! 7. returns the [`VerifiedClaims`], scopes included.
 //!
 //! Every failure is an [`AuthError`] with a fixed public text: no key material, no
 //! token, no internal error text of the JWT library. Nothing here panics on input.
@@ -158,18 +162,20 @@
 //!
 //! - RSA (2048 to 4096 bits), EC (P-256, P-384) and Ed25519 (`OKP`) keys are used.
 //! - A key's own `alg`, when the JWKS publishes one, pins its algorithm. Otherwise the
-//!   key type decides: EC P-256 → `ES256`, P-384 → `ES384`, Ed25519 → `EdDSA`, and an
-//!   RSA key is pinned to each of the *configured RSA algorithms* (default `RS256`
-//!   only, [`DEFAULT_RSA_ALGORITHMS`]; e.g. add `PS256` for a provider that signs with
-//!   RSA-PSS without saying so in its JWKS).
-//! - Skipped (logged at `debug`): keys for encryption (`use: "enc"`, `key_ops` without
-//!   `verify`, encryption algorithms such as `RSA-OAEP`), unknown key types and
-//!   curves, and symmetric (`oct`) keys: a shared secret is never taken from a JWKS
-//!   (a JWKS is usually public; configure HMAC secrets with
-//!   [`VerificationKey::hmac`]).
+//!   key's family decides, never another family: EC P-256 → `ES256`, P-384 → `ES384`,
+//!   Ed25519 → `EdDSA` (which also verifies tokens naming RFC 9864's `Ed25519`), and an
+//!   RSA key is pinned to each of the *configured RSA algorithms* (default the whole
+//!   family, `RS256` to `PS512`, [`DEFAULT_RSA_ALGORITHMS`]).
+//! - Skipped (logged at `warn`, with the `kid` and the reason): keys for encryption
+//!   (`use: "enc"`, `key_ops` without `verify`, encryption algorithms such as
+//!   `RSA-OAEP`), unknown key types and curves, and symmetric (`oct`) keys: a shared
+//!   secret is never taken from a JWKS (a JWKS is usually public; configure HMAC secrets
+//!   with [`VerificationKey::hmac`]).
 //! - The key's `kid` is its key id, matched against the token's `kid` header.
 //!
-//! A JWKS with no usable key is an error ([`KeyError::NoUsableKeys`]). A file is read
+//! A JWKS with no usable key is an error ([`KeyError::NoUsableKeys`], listing why each
+//! entry was skipped); a discovery document given as a JWKS is
+//! [`KeyError::DiscoveryDocument`], naming its `jwks_uri`. A file is read
 //! strictly: a supported key that is broken (bad base64url, RSA modulus too short,
 //! point not on the curve, ...) is an error, so a configuration mistake shows at
 //! start-up. A fetched document is read leniently: a broken key is skipped with a
