@@ -3,6 +3,7 @@
 
 use std::fmt::Write as _;
 
+use std::process::ExitCode;
 use std::time::Duration;
 
 use axum::Router;
@@ -136,6 +137,18 @@ pub async fn report_key_sources(sources: &[RemoteJwks], timeout: Duration) {
                 "no keys from {}: {error} (still retrying; tokens are refused until it answers)",
                 source.url()
             );
+        }
+    }
+}
+
+/// A binary's exit: success, or its error named in one line (its `Display`, not the
+/// `Debug` a `main` returning `Result` prints) and exit code 1.
+pub fn exit_code(result: Result<(), Box<dyn std::error::Error + Send + Sync>>) -> ExitCode {
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            tracing::error!("cannot start: {error}");
+            ExitCode::FAILURE
         }
     }
 }

@@ -291,3 +291,25 @@ async fn configuration_mistakes_are_named_at_start() {
         assert_eq!(named.len(), 1, "{env:?}: {:?}", server.log);
     }
 }
+
+/// A key no algorithm can use stops the server at start with one line that names it.
+#[tokio::test]
+async fn an_unusable_key_stops_the_start_with_one_line() {
+    let dir = std::env::temp_dir().join(format!("agent-os-bad-jwks-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = dir.join("jwks.json");
+    let jwks =
+        json!({"keys": [{"kty": "EC", "crv": "P-256", "kid": "bad", "x": "AAAA", "y": "AAAA"}]});
+    std::fs::write(&path, jwks.to_string()).expect("write");
+    let server = start(&[("JWT_JWKS_FILE", path.to_str().expect("utf-8 path"))]).await;
+    assert_eq!(server.url, None, "it does not start: {:?}", server.log);
+    let errors: Vec<&String> = server.log.iter().filter(|l| l.contains("ERROR")).collect();
+    assert_eq!(errors.len(), 1, "{:?}", server.log);
+    assert!(
+        errors[0].contains(
+            "cannot start: invalid JWKS: the JWKS key kid \"bad\": invalid key: EC public key \
+             not on the algorithm's curve"
+        ),
+        "{errors:?}"
+    );
+}

@@ -249,15 +249,23 @@ fn file_errors_are_reported() {
         JwksFile::new(temp_file(br#"{"keys": []}"#)).load().err(),
         Some(JwksError::Key(KeyError::NoUsableKeys { skipped: vec![] }))
     );
-    // A broken supported key is an error in a file (strict): a 1024-bit RSA modulus.
+    // A broken supported key is an error in a file (strict), naming the key: a modulus
+    // cut in half.
     let mut short = jwk(JWK_RSA1);
     let n = short["n"].as_str().expect("n").to_owned();
     short["n"] = Value::String(n[..n.len() / 2].to_owned());
     let text = json!({ "keys": [jwk(JWK_RSA2), short] }).to_string();
+    let err = JwksFile::new(temp_file(text.as_bytes())).load();
     assert!(matches!(
-        JwksFile::new(temp_file(text.as_bytes())).load(),
-        Err(JwksError::Key(KeyError::InvalidKey(_)))
+        &err,
+        Err(JwksError::Key(KeyError::InJwks { reason, .. })) if matches!(**reason, KeyError::InvalidKey(_))
     ));
+    assert_eq!(
+        err.err().map(|e| e.to_string()).as_deref(),
+        Some(
+            "invalid JWKS: the JWKS key kid \"rsa-1\": invalid key: invalid base64url key parameters in JWK"
+        )
+    );
     // Larger than the file cap.
     let mut big = jwks_of(&[JWK_RSA1]).into_bytes();
     big.resize(MAX_JWKS_FILE_SIZE as usize + 1, b' ');

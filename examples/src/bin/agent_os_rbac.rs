@@ -10,9 +10,12 @@ use scope_policy_examples::agent_os_rbac::{self, Config};
 use scope_policy_examples::support;
 
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+async fn main() -> std::process::ExitCode {
     support::init_tracing();
+    support::exit_code(run().await)
+}
 
+async fn run() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let config = Config::from_env()?;
     let (verifier, sources) = agent_os_rbac::verifier_and_sources(&config)?;
     let tokens = agent_os_rbac::example_tokens(config.jwt_secret.as_bytes())?;

@@ -196,7 +196,12 @@ pub(crate) fn read_jwks(
                 tracing::warn!(?kid, why, "JWKS key skipped");
                 skipped.push(SkippedKey::new(kid, why));
             }
-            Err(err) if rules.strict => return Err(err),
+            Err(err) if rules.strict => {
+                return Err(KeyError::InJwks {
+                    kid,
+                    reason: Box::new(err),
+                });
+            }
             Err(err) => {
                 tracing::warn!(?kid, error = %err, "JWKS key skipped: unusable");
                 skipped.push(SkippedKey::new(kid, &err.to_string()));

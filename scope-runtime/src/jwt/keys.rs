@@ -70,6 +70,14 @@ pub enum KeyError {
         /// The entries that were skipped, with the reason.
         skipped: Vec<SkippedKey>,
     },
+    /// A key of a JWKS read strictly (a file) is broken: `kid` says which.
+    #[error("the JWKS key {}: {reason}", SkippedKey::name(kid.as_deref()))]
+    InJwks {
+        /// The key's `kid`, if it has one.
+        kid: Option<String>,
+        /// What is wrong with it.
+        reason: Box<KeyError>,
+    },
     /// The document is an OpenID Connect discovery document (it has a `jwks_uri`), not
     /// a JWKS: the issuer's URL was given where its JWKS URL was expected.
     #[error(
@@ -99,15 +107,21 @@ impl SkippedKey {
         }
     }
 
-    /// `: kid "a": why; kid "b": why`, or nothing for an empty list.
+    /// `kid "a"`, or `without kid`.
+    fn name(kid: Option<&str>) -> String {
+        match kid {
+            Some(kid) => format!("kid {kid:?}"),
+            None => "without kid".to_owned(),
+        }
+    }
+
+    /// ` (kid "a": why; kid "b": why)`, or nothing for an empty list.
     fn list(skipped: &[SkippedKey]) -> String {
         let mut out = String::new();
         for (i, entry) in skipped.iter().enumerate() {
             out.push_str(if i == 0 { " (" } else { "; " });
-            match &entry.kid {
-                Some(kid) => out.push_str(&format!("kid {kid:?}: ")),
-                None => out.push_str("a key without kid: "),
-            }
+            out.push_str(&SkippedKey::name(entry.kid.as_deref()));
+            out.push_str(": ");
             out.push_str(&entry.reason);
         }
         if !skipped.is_empty() {
