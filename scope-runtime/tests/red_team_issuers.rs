@@ -752,3 +752,42 @@ fn rsa_keys_without_alg_do_not_multiply_signature_checks() {
         "{unpinned:?} with the whole family vs {pinned:?} pinned to RS256"
     );
 }
+
+// ------------------------------------------------------------ weak Ed25519 keys
+
+/// RED TEAM FINDING: a small-order Ed25519 public key (here the identity point) is
+/// accepted as a verification key, and then one fixed signature (R = identity, S = 0)
+/// verifies *any* token: the backend's EdDSA check is the non-strict one. The crate
+/// promises that weak keys fail at start-up (RSA under 2048 bits does); a JWKS entry
+/// (or PEM) with such a key must be refused when the key is built.
+///
+/// Proposed fix: in `key_checks::validate`, refuse Ed25519 keys of small order
+/// (`ed25519_dalek::VerifyingKey::is_weak`, or the five small-order `y` values).
+#[tokio::test]
+async fn a_small_order_ed25519_key_is_refused_at_start_up() {
+    let mut identity = [0u8; 32];
+    identity[0] = 1;
+    let jwk = json!({"kty": "OKP", "crv": "Ed25519", "kid": "weak", "x": b64url(&identity)});
+    let built = VerificationKey::from_jwk_json(&jwk.to_string());
+    let jwks = parse_jwks(json!({ "keys": [jwk] }).to_string(), DEFAULT_RSA_ALGORITHMS);
+    if let Ok(key) = built {
+        // Show what the key allows: a token forged for any claims.
+        let verifier = JwtVerifier::builder().key(key).build().expect("verifier");
+        let mut signature = [0u8; 64];
+        signature[0] = 1; // R = identity, S = 0
+        for alg in ["EdDSA", "Ed25519"] {
+            let forged = common::hand_built(
+                &json!({"alg": alg, "kid": "weak"}),
+                &claims(json!({"sub": "anyone", "scopes": ["app:admin"]})),
+                &b64url(&signature),
+            );
+            let verdict = verifier.verify_token(&forged);
+            assert!(
+                verdict.is_err(),
+                "a small-order key verified a forged {alg} token: {verdict:?}"
+            );
+        }
+        panic!("a small-order Ed25519 key was accepted");
+    }
+    assert!(jwks.is_err(), "{jwks:?}");
+}
