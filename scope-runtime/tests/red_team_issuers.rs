@@ -790,4 +790,34 @@ async fn a_small_order_ed25519_key_is_refused_at_start_up() {
         panic!("a small-order Ed25519 key was accepted");
     }
     assert!(jwks.is_err(), "{jwks:?}");
+    // Every small-order point, under each spelling the backend accepts: order 2
+    // (y = p - 1), order 4 (y = 0), order 8, the identity with its sign bit set, and the
+    // non-canonical y = p (0) and y = p + 1 (1).
+    let hex = |s: &str| -> Vec<u8> {
+        (0..s.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).expect("hex"))
+            .collect()
+    };
+    for weak in [
+        "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+        "0000000000000000000000000000000000000000000000000000000000000000",
+        "0000000000000000000000000000000000000000000000000000000000000080",
+        "26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05",
+        "26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc85",
+        "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a",
+        "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac03fa",
+        "0100000000000000000000000000000000000000000000000000000000000080",
+        "edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+        "eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+    ] {
+        let jwk = json!({"kty": "OKP", "crv": "Ed25519", "x": b64url(&hex(weak))});
+        assert!(
+            VerificationKey::from_jwk_json(&jwk.to_string()).is_err(),
+            "small-order key {weak} accepted"
+        );
+    }
+    // The control: a genuine key still loads.
+    let good = public_jwk(&ed(), jsonwebtoken::Algorithm::EdDSA, "good");
+    assert!(VerificationKey::from_jwk_json(&good.to_string()).is_ok());
 }
