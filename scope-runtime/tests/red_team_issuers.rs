@@ -821,3 +821,63 @@ async fn a_small_order_ed25519_key_is_refused_at_start_up() {
     let good = public_jwk(&ed(), jsonwebtoken::Algorithm::EdDSA, "good");
     assert!(VerificationKey::from_jwk_json(&good.to_string()).is_ok());
 }
+
+// -------------------------------------------------------------- log flooding
+
+/// A `MakeWriter` appending every log line to one buffer.
+#[derive(Clone, Default)]
+struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().expect("lock").extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
+    type Writer = Captured;
+    fn make_writer(&'a self) -> Captured {
+        self.clone()
+    }
+}
+
+/// RED TEAM FINDING: the trailing-`/` hint (`iss` differs from a configured issuer only
+/// by a trailing `/`) is logged at WARN *before any signature is checked*, so anyone
+/// can write one WARN line per request, with 8 KiB of text of their choosing, for free
+/// (no key needed: the signature below is garbage). Every other refusal is at DEBUG.
+///
+/// Proposed fix: the hint at WARN once per verifier (it names a configuration
+/// mistake: once is enough to fix it), at DEBUG after that.
+#[test]
+fn unsigned_tokens_cannot_flood_the_warn_log() {
+    let verifier = two_issuers();
+    let logs = Captured::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(logs.clone())
+        .with_max_level(tracing::Level::WARN)
+        .with_ansi(false)
+        .finish();
+    tracing::subscriber::with_default(subscriber, || {
+        for i in 0..50 {
+            let forged = common::hand_built(
+                &json!({"alg": "RS256"}),
+                &claims(json!({"iss": format!("{A}/"), "n": i})),
+                "garbage",
+            );
+            assert_eq!(
+                reason(verifier.verify_token(&forged)),
+                InvalidTokenReason::BadIssuer
+            );
+        }
+    });
+    let text = String::from_utf8(logs.0.lock().expect("lock").clone()).expect("utf-8");
+    let warnings = text.lines().filter(|l| l.contains("WARN")).count();
+    assert!(
+        warnings <= 1,
+        "{warnings} WARN lines from 50 unsigned tokens:\n{text}"
+    );
+}
