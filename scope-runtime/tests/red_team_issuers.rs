@@ -887,3 +887,50 @@ fn unsigned_tokens_cannot_flood_the_warn_log() {
         "{text}"
     );
 }
+
+// ------------------------------------------------------- configuration confusion
+
+/// Settings given to the builder itself apply to its own issuer only. With trusted
+/// issuers and no own keys, a builder-level audience, token type or scopes claim must
+/// make the build fail, never be silently dropped (the partner's tokens would then
+/// pass without the audience the operator believes is checked). Nor may an HMAC
+/// algorithm be given for RSA keys without `alg`.
+#[test]
+fn builder_level_settings_beside_trusted_issuers_fail_closed() {
+    let partner = || Issuer::new(B).key(VerificationKey::hs256(OTHER_SECRET));
+    for builder in [
+        JwtVerifier::builder()
+            .audience("api")
+            .trusted_issuer(partner()),
+        JwtVerifier::builder()
+            .require_access_token_type(true)
+            .trusted_issuer(partner()),
+        JwtVerifier::builder()
+            .scopes_claim("scp")
+            .trusted_issuer(partner()),
+        JwtVerifier::builder().issuer(A).trusted_issuer(partner()),
+    ] {
+        let built = builder.clone().build();
+        assert!(built.is_err(), "{builder:?} built {built:?}");
+    }
+    let jwks = json!({ "keys": [rsa_jwk("k1")] }).to_string();
+    for algs in [
+        &[Algorithm::HS256][..],
+        &[Algorithm::RS256, Algorithm::HS512],
+        &[Algorithm::EdDSA],
+    ] {
+        assert!(parse_jwks(&jwks, algs).is_err(), "{algs:?}");
+    }
+}
+
+/// What the build error says for a builder-level audience beside trusted issuers (see
+/// the report: `NoKeys`, "needs at least one verification key", which names the wrong
+/// mistake). Pinned here so that a clearer error is a deliberate change.
+#[test]
+fn builder_level_audience_beside_trusted_issuers_is_reported_as_no_keys() {
+    let built = JwtVerifier::builder()
+        .audience("api")
+        .trusted_issuer(Issuer::new(B).key(VerificationKey::hs256(OTHER_SECRET)))
+        .build();
+    assert_eq!(built.err(), Some(scope_runtime::ConfigError::NoKeys));
+}
