@@ -143,7 +143,7 @@ async fn rsa_public_key_as_hmac_secret_against_a_jwk_without_alg() {
         n,
     ];
     let lone = JwtVerifier::builder()
-        .keys(jwks_keys(&[jwk.clone()]))
+        .keys(jwks_keys(std::slice::from_ref(&jwk)))
         .build()
         .expect("verifier");
     let several = two_issuers();
