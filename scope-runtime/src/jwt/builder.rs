@@ -411,6 +411,7 @@ impl JwtVerifierBuilder {
                 #[cfg(feature = "cache")]
                 cache: (self.cache_capacity > 0)
                     .then(|| cache::TokenCache::new(self.cache_capacity)),
+                issuer_hint_logged: std::sync::atomic::AtomicBool::new(false),
             }),
         })
     }

@@ -128,10 +128,111 @@ pub(super) fn validate(key: &DecodingKey, alg: Algorithm) -> Result<(), KeyError
         Family::Ed => {
             // The backend slices the first 32 bytes without checking: check first.
             match key.try_get_as_bytes() {
-                Ok(bytes) if bytes.len() == 32 => {}
+                Ok(bytes) if bytes.len() == 32 => {
+                    if is_small_order_ed25519(bytes) {
+                        return Err(KeyError::InvalidKey(
+                            "Ed25519 public key of small order (a weak key: one signature \
+                             would verify every token)",
+                        ));
+                    }
+                }
                 _ => return Err(KeyError::InvalidKey("Ed25519 public key must be 32 bytes")),
             }
             check_loadable(key, alg, "not a valid Ed25519 public key")
         }
+    }
+}
+
+/// The `y` coordinates (little-endian, canonical) of the Ed25519 points of small order
+/// (1, 2, 4, 8): 1 (the identity), p - 1 (order 2), 0 (order 4), and the two `y` of
+/// the order-8 points.
+const SMALL_ORDER_Y: [[u8; 32]; 5] = [
+    [
+        0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+        0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+        0x00, 0x00,
+    ],
+    [
+        0xec, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+        0xff, 0x7f,
+    ],
+    [0x00; 32],
+    [
+        0x26, 0xe8, 0x95, 0x8f, 0xc2, 0xb2, 0x27, 0xb0, 0x45, 0xc3, 0xf4, 0x89, 0xf2, 0xef, 0x98,
+        0xf0, 0xd5, 0xdf, 0xac, 0x05, 0xd3, 0xc6, 0x33, 0x39, 0xb1, 0x38, 0x02, 0x88, 0x6d, 0x53,
+        0xfc, 0x05,
+    ],
+    [
+        0xc7, 0x17, 0x6a, 0x70, 0x3d, 0x4d, 0xd8, 0x4f, 0xba, 0x3c, 0x0b, 0x76, 0x0d, 0x10, 0x67,
+        0x0f, 0x2a, 0x20, 0x53, 0xfa, 0x2c, 0x39, 0xcc, 0xc6, 0x4e, 0xc7, 0xfd, 0x77, 0x92, 0xac,
+        0x03, 0x7a,
+    ],
+];
+
+/// Whether a 32-byte Ed25519 public key is a point of small order. Against such a key
+/// the backend's (non-strict) EdDSA check accepts one fixed signature (R the identity,
+/// S = 0) for every message, or for one message in eight: a forgery for any claims.
+///
+/// A point has small order exactly when its `y` is one of [`SMALL_ORDER_Y`] (bit 255,
+/// the sign of `x`, only chooses between `P` and `-P`, of the same order). `y` is read
+/// modulo p, as the backend reads it, so the non-canonical spellings `y + p` (of 0 and
+/// 1) are caught too.
+fn is_small_order_ed25519(bytes: &[u8]) -> bool {
+    let Ok(bytes) = <[u8; 32]>::try_from(bytes) else {
+        return false;
+    };
+    let mut y = bytes;
+    y[31] &= 0x7f;
+    // p = 2^255 - 19 is `ed ff .. ff 7f`: y >= p only for these 19 spellings.
+    let at_least_p = y[0] >= 0xed && y[1..31].iter().all(|&b| b == 0xff) && y[31] == 0x7f;
+    if at_least_p {
+        let low = y[0] - 0xed;
+        y = [0; 32];
+        y[0] = low;
+    }
+    SMALL_ORDER_Y.contains(&y)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_small_order_ed25519;
+
+    #[test]
+    fn small_order_ed25519_keys() {
+        let with = |low: u8, high: u8| {
+            let mut bytes = [0u8; 32];
+            bytes[0] = low;
+            bytes[31] = high;
+            bytes
+        };
+        let p_plus = |k: u8| {
+            let mut bytes = [0xffu8; 32];
+            bytes[0] = 0xed + k;
+            bytes[31] = 0x7f;
+            bytes
+        };
+        for weak in [
+            with(1, 0),    // identity
+            with(1, 0x80), // identity, sign bit set
+            with(0, 0),    // order 4
+            with(0, 0x80),
+            p_plus(0), // y = p, i.e. 0
+            p_plus(1), // y = p + 1, i.e. 1
+        ] {
+            assert!(is_small_order_ed25519(&weak), "{weak:02x?}");
+        }
+        let mut signed = p_plus(1);
+        signed[31] |= 0x80;
+        assert!(is_small_order_ed25519(&signed));
+        // The fixture's public key and a near miss are not.
+        assert!(!is_small_order_ed25519(&with(2, 0)));
+        assert!(!is_small_order_ed25519(&p_plus(2)));
+        let fixture = [
+            0xd7, 0x5a, 0x98, 0x01, 0x82, 0xb1, 0x0a, 0xb7, 0xd5, 0x4b, 0xfe, 0xd3, 0xc9, 0x64,
+            0x07, 0x3a, 0x0e, 0xe1, 0x72, 0xf3, 0xda, 0xa6, 0x23, 0x25, 0xaf, 0x02, 0x1a, 0x68,
+            0xf7, 0x07, 0x51, 0x1a,
+        ];
+        assert!(!is_small_order_ed25519(&fixture));
     }
 }

@@ -142,7 +142,8 @@ impl SkippedKey {
 /// Keys are validated when built (so a bad key fails at start-up, not per request):
 /// HMAC secrets must not be empty (shorter than the hash output is allowed but logged
 /// as a warning, RFC 7518 §3.2); RSA moduli must be 2048 to 4096 bits; EC points must
-/// lie on the algorithm's curve; PEM inputs must be public keys.
+/// lie on the algorithm's curve; Ed25519 keys must not be of small order (against such
+/// a key one signature verifies every token); PEM inputs must be public keys.
 ///
 /// ```
 /// use scope_runtime::{Algorithm, VerificationKey};

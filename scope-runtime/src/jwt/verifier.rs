@@ -3,6 +3,7 @@
 
 use std::fmt;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use http::HeaderMap;
@@ -30,6 +31,9 @@ pub(super) struct Inner {
     pub(super) token_source: TokenSource,
     #[cfg(feature = "cache")]
     pub(super) cache: Option<cache::TokenCache>,
+    /// The trailing-`/` issuer hint was logged at WARN: later ones are at DEBUG (it is
+    /// logged before any signature is checked, so anyone can ask for it).
+    pub(super) issuer_hint_logged: AtomicBool,
 }
 
 /// The keys of one issuer configuration and what its tokens must say.
@@ -295,13 +299,17 @@ impl JwtVerifier {
                     .iter()
                     .flat_map(|c| c.issuers.iter())
                     .find(|accepted| accepted.trim_end_matches('/') == iss.trim_end_matches('/'));
+                // Before any signature: anyone can send such a token, so WARN once per
+                // verifier (enough to fix the configuration), DEBUG after that.
                 if let Some(accepted) = near {
-                    tracing::warn!(
-                        token_iss = iss,
-                        configured = accepted.as_str(),
-                        "token refused: its `iss` differs from a configured issuer only by a \
-                         trailing `/`; configure the issuer exactly as the provider writes it"
-                    );
+                    const HINT: &str = "token refused: its `iss` differs from a configured \
+                                        issuer only by a trailing `/`; configure the issuer \
+                                        exactly as the provider writes it";
+                    if self.inner.issuer_hint_logged.swap(true, Ordering::Relaxed) {
+                        tracing::debug!(token_iss = iss, configured = accepted.as_str(), "{HINT}");
+                    } else {
+                        tracing::warn!(token_iss = iss, configured = accepted.as_str(), "{HINT}");
+                    }
                 }
                 Err(invalid(InvalidTokenReason::BadIssuer))
             }
