@@ -281,7 +281,7 @@ fn issuer_configuration_mistakes_are_named() {
     );
     assert_eq!(
         err(JwtVerifier::builder().trusted_issuer(Issuer::new("https://a"))),
-        Some(ConfigError::NoKeys)
+        Some(ConfigError::IssuerWithoutKeys("https://a".into()))
     );
     assert_eq!(
         err(JwtVerifier::builder()

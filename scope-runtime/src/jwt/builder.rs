@@ -55,6 +55,14 @@ pub enum ConfigError {
     /// with [`JwtVerifierBuilder::issuer`], or give them to an [`Issuer`].
     #[error("with trusted issuers, the builder's own keys need an issuer too (`.issuer(...)`)")]
     KeysWithoutIssuer,
+    /// Settings were given to the builder itself (an audience, a scopes claim, a token
+    /// type) but no key, beside trusted issuers: they would apply to nothing. Give them
+    /// to each [`Issuer`].
+    #[error(
+        "with trusted issuers, the builder's own audience, scopes claim or token type \
+         apply to its own keys, and it has none: set them on each Issuer"
+    )]
+    SettingsWithoutKeys,
     /// Two issuer configurations accept the same `iss`: a token must select one.
     #[error("the issuer {0:?} is configured twice")]
     DuplicateIssuer(String),
@@ -367,7 +375,8 @@ impl JwtVerifierBuilder {
             return Err(ConfigError::InvalidCookieName);
         }
         let mut settings = Vec::with_capacity(1 + self.trusted.len());
-        if self.trusted.is_empty() || !self.own.is_empty() {
+        let trusted_only = !self.trusted.is_empty() && self.own.is_empty();
+        if !trusted_only {
             settings.push(self.own);
         }
         let several = settings.len() + self.trusted.len() > 1;
@@ -379,7 +388,10 @@ impl JwtVerifierBuilder {
             }
             if !one.has_keys() {
                 return Err(match one.issuers.first() {
-                    Some(issuer) if several => ConfigError::IssuerWithoutKeys(issuer.clone()),
+                    Some(issuer) if several || trusted_only => {
+                        ConfigError::IssuerWithoutKeys(issuer.clone())
+                    }
+                    None if several => ConfigError::SettingsWithoutKeys,
                     _ => ConfigError::NoKeys,
                 });
             }

@@ -122,6 +122,13 @@ impl VerifiedClaims {
         self.inner.claims.get("sub").and_then(Value::as_str)
     }
 
+    /// The `iss` claim, if it is present (a string when present). With several trusted
+    /// issuers, two providers may use the same `sub` for different users: key users by
+    /// `(issuer(), subject())`.
+    pub fn issuer(&self) -> Option<&str> {
+        self.inner.claims.get("iss").and_then(Value::as_str)
+    }
+
     /// The granted scopes, in token order.
     pub fn scopes(&self) -> &[String] {
         &self.inner.scopes
