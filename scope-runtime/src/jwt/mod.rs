@@ -27,8 +27,6 @@ pub use claims::{DEFAULT_SCOPES_CLAIMS, VerifiedClaims};
 pub use keys::{IntoVerificationKey, KeyError, VerificationKey};
 pub use source::TokenSource;
 pub use verifier::JwtVerifier;
-#[cfg(feature = "jwks-url")]
-pub(crate) use refresh::KeyWait;
 
 #[cfg(feature = "jwks-url")]
 pub use jwks::{

@@ -13,7 +13,7 @@ pub(crate) const MAX_KEY_WAIT: Duration = Duration::from_secs(1);
 
 /// A wait for the fetches of a verifier's sources, already bounded by [`MAX_KEY_WAIT`].
 #[cfg(feature = "jwks-url")]
-pub(crate) type KeyWait = Pin<Box<dyn Future<Output = ()> + Send>>;
+type KeyWait = Pin<Box<dyn Future<Output = ()> + Send>>;
 
 impl JwtVerifier {
     /// Asks the dynamic sources for a fetch when the token found no key there: a `kid`
