@@ -771,7 +771,8 @@ mod url {
         let provider = Provider::start(Answer::Json(jwks_of(&[JWK_RSA1]))).await;
         // Right after the fetch at start, the 1 s spacing holds a token's fetch back: the
         // first request is refused at once rather than waiting for it.
-        let source = started(fast(&provider.url()).min_refresh_interval(Duration::from_secs(1))).await;
+        let source =
+            started(fast(&provider.url()).min_refresh_interval(Duration::from_secs(1))).await;
         let app: Router = Router::new()
             .route("/agents", get(|| async { "[]" }))
             .layer(ScopeLayer::new(verifier_of(&source), POLICY));

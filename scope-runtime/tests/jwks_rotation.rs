@@ -213,7 +213,10 @@ async fn rotated_in_key_passes_within_5_s_with_the_default_interval() {
     let (status, challenge, took) = call(&app, &new).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert!(challenge.contains("unknown key id"), "{challenge}");
-    assert!(took < Duration::from_millis(500), "refused at once: {took:?}");
+    assert!(
+        took < Duration::from_millis(500),
+        "refused at once: {took:?}"
+    );
     let delay = until_accepted(&app, &new, published, Duration::from_secs(6)).await;
     eprintln!("rotation, default 5 s interval: rsa-2 accepted {delay:?} after its publication");
     assert!(delay <= Duration::from_millis(5_300), "{delay:?}");
@@ -329,9 +332,7 @@ async fn provider_down_at_start_is_retried_with_backoff() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn retries_back_off_1_2_4_s() {
     let provider = Provider::start(Answer::Status(503)).await;
-    let source = JwksUrl::new(provider.url())
-        .start()
-        .expect("start");
+    let source = JwksUrl::new(provider.url()).start().expect("start");
     // Fails at 0, 1, 3 s; answers from 3.5 s on: the 7 s retry succeeds.
     tokio::time::sleep(Duration::from_millis(3_500)).await;
     provider.set(Answer::Json(jwks_of(&[JWK_RSA1])));
@@ -353,8 +354,9 @@ async fn retries_back_off_1_2_4_s() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_slow_provider_holds_a_request_about_1_s() {
     let provider = Provider::start(Answer::Json(jwks_of(&[JWK_RSA1]))).await;
-    let source = started(JwksUrl::new(provider.url()).min_refresh_interval(Duration::from_millis(200)))
-        .await;
+    let source =
+        started(JwksUrl::new(provider.url()).min_refresh_interval(Duration::from_millis(200)))
+            .await;
     let app = app_of(&source);
     tokio::time::sleep(Duration::from_millis(300)).await;
     provider.set(Answer::Slow(Duration::from_secs(3), jwks_of(&[JWK_RSA2])));
@@ -363,8 +365,14 @@ async fn a_slow_provider_holds_a_request_about_1_s() {
     eprintln!("slow provider (3 s): the request was answered {status} after {took:?}");
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert!(challenge.contains("unknown key id"), "{challenge}");
-    assert!(took >= Duration::from_millis(900), "it waited for the fetch: {took:?}");
-    assert!(took < Duration::from_millis(1_500), "at most about 1 s: {took:?}");
+    assert!(
+        took >= Duration::from_millis(900),
+        "it waited for the fetch: {took:?}"
+    );
+    assert!(
+        took < Duration::from_millis(1_500),
+        "at most about 1 s: {took:?}"
+    );
     // While that fetch runs, further requests wait too, each at most about 1 s.
     let (_, _, again) = call(&app, &new).await;
     assert!(again < Duration::from_millis(1_500), "{again:?}");

@@ -5,9 +5,9 @@ use std::fmt;
 #[cfg(feature = "jwks-url")]
 use std::future::Future;
 use std::io::Read as _;
+use std::path::{Path, PathBuf};
 #[cfg(feature = "jwks-url")]
 use std::pin::Pin;
-use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use jsonwebtoken::jwk::{AlgorithmParameters, Jwk};

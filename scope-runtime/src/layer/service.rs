@@ -105,10 +105,7 @@ fn full_path<B>(req: &Request<B>) -> &str {
     }
 }
 
-fn decide_request<B>(
-    config: &LayerConfig,
-    req: &Request<B>,
-) -> (Decision, Option<&'static Rule>) {
+fn decide_request<B>(config: &LayerConfig, req: &Request<B>) -> (Decision, Option<&'static Rule>) {
     decide(config, req.method(), full_path(req), req.headers())
 }
 
