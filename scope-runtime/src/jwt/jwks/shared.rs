@@ -39,8 +39,9 @@ pub struct JwksStatus {
     pub successful_fetches: u64,
     /// Fetches that failed (the keys were kept).
     pub failed_fetches: u64,
-    /// Tokens whose `kid` no key of their verifier had (each asked for a fetch; the
-    /// rate limit merges them).
+    /// Tokens that asked for a fetch: their `kid` no key of their verifier had, or
+    /// they had no `kid` while this source had no key yet (the rate limit merges
+    /// them).
     pub unknown_kid_requests: u64,
     /// When the keys were last replaced.
     pub last_success: Option<SystemTime>,
@@ -81,9 +82,10 @@ impl RemoteJwks {
     }
 
     /// Waits until the source has keys (its first successful fetch), at most
-    /// `timeout`; `true` if it has them. Requests never wait for keys on their own:
-    /// call this at start-up if you would rather not answer 401 while the provider is
-    /// still being asked.
+    /// `timeout`; `true` if it has them. A request waits for keys at most 1 s (in
+    /// [`ScopeLayer`](crate::ScopeLayer), for a fetch that runs or may start now): call
+    /// this at start-up if you would rather not answer 401 while the provider is still
+    /// being asked.
     pub async fn wait_until_ready(&self, timeout: Duration) -> bool {
         let mut generation = self.shared.generation.subscribe();
         matches!(
