@@ -28,18 +28,28 @@ pin_project_lite::pin_project! {
     enum FutureState<F> {
         Inner { #[pin] future: F },
         Ready { response: Option<Response> },
-        // Only built with the feature `jwks-url`.
-        #[cfg_attr(not(feature = "jwks-url"), allow(dead_code))]
+        // Uninhabited without the feature `jwks-url`: the future's auto traits
+        // (`Sync` included) stay those of `F`.
         Waiting { wait: KeyWait, then: Option<Redecide<F>> },
     }
 }
 
 /// The wait for a key fetch (bounded by the verifier).
+#[cfg(feature = "jwks-url")]
 type KeyWait = Pin<Box<dyn Future<Output = ()> + Send>>;
+#[cfg(not(feature = "jwks-url"))]
+type KeyWait = Never;
 
 /// The decision made again once the wait is over, with the request and the ready
 /// inner service it took along.
+#[cfg(feature = "jwks-url")]
 pub(super) type Redecide<F> = Box<dyn FnOnce() -> ScopeFuture<F> + Send>;
+#[cfg(not(feature = "jwks-url"))]
+type Redecide<F> = std::marker::PhantomData<F>;
+
+/// No value: without the feature `jwks-url` nothing waits.
+#[cfg(not(feature = "jwks-url"))]
+enum Never {}
 
 impl<F> ScopeFuture<F> {
     pub(super) fn inner(future: F) -> Self {
@@ -75,7 +85,9 @@ where
     type Output = Result<Response, E>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        #[cfg_attr(not(feature = "jwks-url"), expect(unused_mut))]
         let mut state = self.project().state;
+        #[cfg(feature = "jwks-url")]
         if let FutureStateProj::Waiting { wait, then } = state.as_mut().project() {
             std::task::ready!(wait.as_mut().poll(cx));
             let then = then.take().expect("ScopeFuture polled after completion");
@@ -91,7 +103,10 @@ where
             FutureStateProj::Ready { response } => Poll::Ready(Ok(response
                 .take()
                 .expect("ScopeFuture polled after completion"))),
+            #[cfg(feature = "jwks-url")]
             FutureStateProj::Waiting { .. } => unreachable!("a decision made again never waits"),
+            #[cfg(not(feature = "jwks-url"))]
+            FutureStateProj::Waiting { wait, .. } => match *wait {},
         }
     }
 }
