@@ -242,8 +242,9 @@ pub use jwt::{
 pub use jwt::{DEFAULT_CACHE_CAPACITY, MAX_CACHED_TOKEN_LEN};
 #[cfg(feature = "jwks-url")]
 pub use jwt::{
-    DEFAULT_FETCH_TIMEOUT, DEFAULT_MAX_BODY_SIZE, DEFAULT_MAX_KEYS, DEFAULT_MIN_REFRESH_INTERVAL,
-    DEFAULT_REFRESH_INTERVAL, JwksStatus, JwksUrl, RemoteJwks,
+    DEFAULT_FETCH_TIMEOUT, DEFAULT_MAX_BODY_SIZE, DEFAULT_MAX_FETCHES_PER_MINUTE, DEFAULT_MAX_KEYS,
+    DEFAULT_MIN_REFRESH_INTERVAL, DEFAULT_REFRESH_INTERVAL, DEFAULT_RETRY_BACKOFF, JwksStatus,
+    JwksUrl, RemoteJwks,
 };
 pub use layer::{ScopeFuture, ScopeLayer, ScopeService, Unmapped};
 pub use policy::{Policy, Requirement, Rule};

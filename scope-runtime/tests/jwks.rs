@@ -623,7 +623,7 @@ mod url {
         }
         tokio::time::sleep(Duration::from_millis(300)).await;
         eprintln!(
-            "kid flood, default 30 s interval: 10000 unknown kids -> {} fetch(es)",
+            "kid flood, default 5 s interval: 10000 unknown kids -> {} fetch(es)",
             provider.requests()
         );
         assert_eq!(provider.requests(), 1, "only the fetch at start");
@@ -789,7 +789,10 @@ mod url {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn through_the_layer_401_until_the_key_arrives() {
         let provider = Provider::start(Answer::Json(jwks_of(&[JWK_RSA1]))).await;
-        let source = started(fast(&provider.url())).await;
+        // Right after the fetch at start, the 1 s spacing holds a token's fetch back: the
+        // first request is refused at once rather than waiting for it.
+        let source =
+            started(fast(&provider.url()).min_refresh_interval(Duration::from_secs(1))).await;
         let app: Router = Router::new()
             .route("/agents", get(|| async { "[]" }))
             .layer(ScopeLayer::new(verifier_of(&source), POLICY));

@@ -2,8 +2,12 @@
 //! (`jwks/`). The user-facing story is the crate documentation's "Keys from a JWKS".
 
 use std::fmt;
+#[cfg(feature = "jwks-url")]
+use std::future::Future;
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
+#[cfg(feature = "jwks-url")]
+use std::pin::Pin;
 use std::sync::Arc;
 
 use jsonwebtoken::jwk::AlgorithmParameters;
@@ -27,8 +31,8 @@ mod url;
 pub use shared::{JwksStatus, RemoteJwks};
 #[cfg(feature = "jwks-url")]
 pub use url::{
-    DEFAULT_FETCH_TIMEOUT, DEFAULT_MAX_BODY_SIZE, DEFAULT_MAX_KEYS, DEFAULT_MIN_REFRESH_INTERVAL,
-    DEFAULT_REFRESH_INTERVAL, JwksUrl,
+    DEFAULT_FETCH_TIMEOUT, DEFAULT_MAX_BODY_SIZE, DEFAULT_MAX_FETCHES_PER_MINUTE, DEFAULT_MAX_KEYS,
+    DEFAULT_MIN_REFRESH_INTERVAL, DEFAULT_REFRESH_INTERVAL, DEFAULT_RETRY_BACKOFF, JwksUrl,
 };
 
 /// The algorithms an RSA key without its own `alg` is pinned to by default: the whole
@@ -318,6 +322,12 @@ pub(crate) trait DynamicKeys: fmt::Debug + Send + Sync {
     /// A token named a `kid` that none of the verifier's keys has: the source may
     /// fetch again (rate-limited by the source). Returns at once.
     fn unknown_kid(&self);
+    /// What a request refused for want of a key may wait on: the end (success or
+    /// failure) of the fetch running now, or of the one about to start because a token
+    /// just asked for it. `None` when no fetch runs and the rate limit holds the next
+    /// one back: the request is refused at once.
+    #[cfg(feature = "jwks-url")]
+    fn fetch_wait(&self) -> Option<Pin<Box<dyn Future<Output = ()> + Send>>>;
     /// How many times the keys were replaced so far: changes whenever
     /// [`current`](Self::current) may have changed, for the verified-token cache to
     /// invalidate what was verified with older keys. Bumped *after* the keys are

@@ -12,6 +12,7 @@ mod jwk;
 mod jwks;
 mod key_checks;
 mod keys;
+mod refresh;
 mod source;
 mod validate;
 mod verifier;
@@ -29,8 +30,9 @@ pub use verifier::JwtVerifier;
 
 #[cfg(feature = "jwks-url")]
 pub use jwks::{
-    DEFAULT_FETCH_TIMEOUT, DEFAULT_MAX_BODY_SIZE, DEFAULT_MAX_KEYS, DEFAULT_MIN_REFRESH_INTERVAL,
-    DEFAULT_REFRESH_INTERVAL, JwksStatus, JwksUrl, RemoteJwks,
+    DEFAULT_FETCH_TIMEOUT, DEFAULT_MAX_BODY_SIZE, DEFAULT_MAX_FETCHES_PER_MINUTE, DEFAULT_MAX_KEYS,
+    DEFAULT_MIN_REFRESH_INTERVAL, DEFAULT_REFRESH_INTERVAL, DEFAULT_RETRY_BACKOFF, JwksStatus,
+    JwksUrl, RemoteJwks,
 };
 pub use jwks::{DEFAULT_RSA_ALGORITHMS, JwksError, JwksFile, MAX_JWKS_FILE_SIZE, parse_jwks};
 

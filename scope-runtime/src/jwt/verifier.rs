@@ -137,9 +137,10 @@ impl JwtVerifier {
     ///
     /// The keys of JWKS URL sources (`JwtVerifierBuilder::jwks`) take part as they are
     /// at this moment (after the static keys). When the token's `kid` names none of the
-    /// keys, the sources are asked to fetch again, rate-limited; this call never waits
-    /// for a fetch: the token is refused now (`unknown key id`), and later tokens see
-    /// the new keys.
+    /// keys (or the token has no `kid` and a source has no key yet), the sources are
+    /// asked to fetch again, rate-limited; this call never waits for a fetch: the token
+    /// is refused now (`unknown key id`), and later tokens see the new keys. (The layer
+    /// may wait up to 1 s for that fetch and decide again: see `JwksUrl`.)
     pub fn verify_token(&self, token: &str) -> Result<VerifiedClaims, AuthError> {
         let result = self.verify_inner(token);
         if let Err(err) = &result {
@@ -221,13 +222,8 @@ impl JwtVerifier {
         };
         let exact_kid =
             kid.is_some_and(|kid| candidates().any(|key| key.kid.as_deref() == Some(kid)));
-        if kid.is_some() && !exact_kid {
-            // Perhaps a key the provider just rotated in: ask for a fetch (rate-limited
-            // by each source); this token does not wait for it.
-            for source in &issuer.dynamic {
-                source.unknown_kid();
-            }
-        }
+        // Perhaps a key the provider just rotated in, or a source not fetched yet.
+        self.ask_for_keys(&issuer.dynamic, kid, exact_kid, &dynamic);
         let kid_matches = |key: &VerificationKey| match kid {
             None => true,
             Some(kid) if exact_kid => key.kid.as_deref() == Some(kid),

@@ -1,4 +1,5 @@
-//! [`ScopeFuture`]: the inner service's future, or an immediate refusal.
+//! [`ScopeFuture`]: the inner service's future, an immediate refusal, or (feature
+//! `jwks-url`) a short wait for a key fetch before the request is decided once more.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -8,7 +9,9 @@ use axum::response::Response;
 
 pin_project_lite::pin_project! {
     /// The response future of [`ScopeService`](super::ScopeService): the inner
-    /// service's, or an immediate refusal.
+    /// service's, or an immediate refusal. With the crate feature `jwks-url`, a request
+    /// refused for want of a key may first wait (at most 1 s) for a fetch of the
+    /// verifier's JWKS URL sources, then is decided once more (see `JwksUrl`).
     ///
     /// # Panics
     ///
@@ -25,8 +28,28 @@ pin_project_lite::pin_project! {
     enum FutureState<F> {
         Inner { #[pin] future: F },
         Ready { response: Option<Response> },
+        // Uninhabited without the feature `jwks-url`: the future's auto traits
+        // (`Sync` included) stay those of `F`.
+        Waiting { wait: KeyWait, then: Option<Redecide<F>> },
     }
 }
+
+/// The wait for a key fetch (bounded by the verifier).
+#[cfg(feature = "jwks-url")]
+type KeyWait = Pin<Box<dyn Future<Output = ()> + Send>>;
+#[cfg(not(feature = "jwks-url"))]
+type KeyWait = Never;
+
+/// The decision made again once the wait is over, with the request and the ready
+/// inner service it took along.
+#[cfg(feature = "jwks-url")]
+pub(super) type Redecide<F> = Box<dyn FnOnce() -> ScopeFuture<F> + Send>;
+#[cfg(not(feature = "jwks-url"))]
+type Redecide<F> = std::marker::PhantomData<F>;
+
+/// No value: without the feature `jwks-url` nothing waits.
+#[cfg(not(feature = "jwks-url"))]
+enum Never {}
 
 impl<F> ScopeFuture<F> {
     pub(super) fn inner(future: F) -> Self {
@@ -42,6 +65,17 @@ impl<F> ScopeFuture<F> {
             },
         }
     }
+
+    /// Waits for `wait`, then becomes what `then` returns.
+    #[cfg(feature = "jwks-url")]
+    pub(super) fn waiting(wait: KeyWait, then: Redecide<F>) -> Self {
+        ScopeFuture {
+            state: FutureState::Waiting {
+                wait,
+                then: Some(then),
+            },
+        }
+    }
 }
 
 impl<F, E> Future for ScopeFuture<F>
@@ -51,7 +85,17 @@ where
     type Output = Result<Response, E>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        match self.project().state.project() {
+        #[cfg_attr(not(feature = "jwks-url"), expect(unused_mut))]
+        let mut state = self.project().state;
+        #[cfg(feature = "jwks-url")]
+        if let FutureStateProj::Waiting { wait, then } = state.as_mut().project() {
+            std::task::ready!(wait.as_mut().poll(cx));
+            let then = then.take().expect("ScopeFuture polled after completion");
+            // `then` decides again, without a second wait: the inner service's future
+            // or a refusal.
+            state.set(then().state);
+        }
+        match state.project() {
             FutureStateProj::Inner { future } => future.poll(cx),
             // A future polled after it completed is a bug of the caller (hyper and
             // tower never do it); panicking says so where `Pending` would hang the
@@ -59,6 +103,10 @@ where
             FutureStateProj::Ready { response } => Poll::Ready(Ok(response
                 .take()
                 .expect("ScopeFuture polled after completion"))),
+            #[cfg(feature = "jwks-url")]
+            FutureStateProj::Waiting { .. } => unreachable!("a decision made again never waits"),
+            #[cfg(not(feature = "jwks-url"))]
+            FutureStateProj::Waiting { wait, .. } => match *wait {},
         }
     }
 }

@@ -12,6 +12,8 @@ use tower_service::Service;
 
 use super::decide::{Decision, decide};
 use super::{AuthContext, LayerConfig, ScopeFuture};
+#[cfg(feature = "jwks-url")]
+use crate::error::InvalidTokenReason;
 use crate::error::{AuthError, ChallengeParams};
 use crate::policy::Rule;
 
@@ -34,6 +36,7 @@ impl<S> fmt::Debug for ScopeService<S> {
     }
 }
 
+#[cfg(not(feature = "jwks-url"))]
 impl<S, B> Service<Request<B>> for ScopeService<S>
 where
     S: Service<Request<B>, Response = Response>,
@@ -46,38 +49,97 @@ where
         self.inner.poll_ready(cx)
     }
 
-    fn call(&mut self, mut req: Request<B>) -> ScopeFuture<S::Future> {
-        let config = &*self.config;
-        // The full path even on a nested router: axum's router records the URI it
-        // received before stripping a prefix.
-        let path = match req.extensions().get::<OriginalUri>() {
-            Some(OriginalUri(uri)) => uri.path(),
-            None => req.uri().path(),
-        };
-        let method = req.method();
-        let (decision, rule) = decide(config, method, path, req.headers());
-        trace_decision(method, path, rule, &decision);
-        match decision {
-            Decision::Pass => {
-                // No claims. Extractors that refuse such requests themselves need the
-                // realm and metadata URL for their challenge; without either, skip the
-                // extension (this is the public path, kept as cheap as the bare router).
-                if config.has_challenge_params() {
-                    req.extensions_mut()
-                        .insert(AuthContext(self.config.clone()));
-                }
-                ScopeFuture::inner(self.inner.call(req))
+    fn call(&mut self, req: Request<B>) -> ScopeFuture<S::Future> {
+        let (decision, rule) = decide_request(&self.config, &req);
+        respond(&self.config, &mut self.inner, req, decision, rule)
+    }
+}
+
+/// With JWKS URL sources, a request refused for want of a key may wait (at most 1 s)
+/// for the fetch its token asked for, then is decided once more. The wait takes the
+/// ready inner service along (a clone stays behind for the next requests), so `S`
+/// must be `Clone`, and `Send + 'static` as the request is.
+#[cfg(feature = "jwks-url")]
+impl<S, B> Service<Request<B>> for ScopeService<S>
+where
+    S: Service<Request<B>, Response = Response> + Clone + Send + 'static,
+    B: Send + 'static,
+{
+    type Response = Response;
+    type Error = S::Error;
+    type Future = ScopeFuture<S::Future>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), S::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, req: Request<B>) -> ScopeFuture<S::Future> {
+        let (decision, rule) = decide_request(&self.config, &req);
+        if let Decision::Refuse(AuthError::InvalidToken(InvalidTokenReason::UnknownKeyId)) =
+            &decision
+            && let Some(wait) = self.config.verifier.key_fetch_wait()
+        {
+            // The service that `poll_ready` readied goes with the request; the clone
+            // left behind is readied by the next `poll_ready`.
+            let clone = self.inner.clone();
+            let mut inner = std::mem::replace(&mut self.inner, clone);
+            let config = Arc::clone(&self.config);
+            return ScopeFuture::waiting(
+                wait,
+                Box::new(move || {
+                    let (decision, rule) = decide_request(&config, &req);
+                    respond(&config, &mut inner, req, decision, rule)
+                }),
+            );
+        }
+        respond(&self.config, &mut self.inner, req, decision, rule)
+    }
+}
+
+/// The full path even on a nested router: axum's router records the URI it received
+/// before stripping a prefix.
+fn full_path<B>(req: &Request<B>) -> &str {
+    match req.extensions().get::<OriginalUri>() {
+        Some(OriginalUri(uri)) => uri.path(),
+        None => req.uri().path(),
+    }
+}
+
+fn decide_request<B>(config: &LayerConfig, req: &Request<B>) -> (Decision, Option<&'static Rule>) {
+    decide(config, req.method(), full_path(req), req.headers())
+}
+
+/// Acts on the decision: calls `inner` with the request, or answers the refusal.
+fn respond<S, B>(
+    config: &Arc<LayerConfig>,
+    inner: &mut S,
+    mut req: Request<B>,
+    decision: Decision,
+    rule: Option<&'static Rule>,
+) -> ScopeFuture<S::Future>
+where
+    S: Service<Request<B>, Response = Response>,
+{
+    trace_decision(req.method(), full_path(&req), rule, &decision);
+    match decision {
+        Decision::Pass => {
+            // No claims. Extractors that refuse such requests themselves need the
+            // realm and metadata URL for their challenge; without either, skip the
+            // extension (this is the public path, kept as cheap as the bare router).
+            if config.has_challenge_params() {
+                req.extensions_mut().insert(AuthContext(Arc::clone(config)));
             }
-            Decision::PassAuthenticated(claims) => {
-                let extensions = req.extensions_mut();
-                extensions.insert(claims);
-                extensions.insert(AuthContext(self.config.clone()));
-                ScopeFuture::inner(self.inner.call(req))
-            }
-            Decision::Refuse(error) => {
-                let head = req.method() == http::Method::HEAD;
-                ScopeFuture::ready(refusal(&error, config.challenge_params(), head))
-            }
+            ScopeFuture::inner(inner.call(req))
+        }
+        Decision::PassAuthenticated(claims) => {
+            let extensions = req.extensions_mut();
+            extensions.insert(claims);
+            extensions.insert(AuthContext(Arc::clone(config)));
+            ScopeFuture::inner(inner.call(req))
+        }
+        Decision::Refuse(error) => {
+            let head = req.method() == http::Method::HEAD;
+            ScopeFuture::ready(refusal(&error, config.challenge_params(), head))
         }
     }
 }

@@ -2,9 +2,13 @@
 //! clones, the verifiers and the background task share.
 
 use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError, RwLock};
 use std::time::{Duration, SystemTime};
+
+use tokio::time::Instant;
 
 use tokio::sync::{Notify, watch};
 use tokio::task::AbortHandle;
@@ -35,8 +39,9 @@ pub struct JwksStatus {
     pub successful_fetches: u64,
     /// Fetches that failed (the keys were kept).
     pub failed_fetches: u64,
-    /// Tokens whose `kid` no key of their verifier had (each asked for a fetch; the
-    /// rate limit merges them).
+    /// Tokens that asked for a fetch: their `kid` no key of their verifier had, or
+    /// they had no `kid` while this source had no key yet (the rate limit merges
+    /// them).
     pub unknown_kid_requests: u64,
     /// When the keys were last replaced.
     pub last_success: Option<SystemTime>,
@@ -77,9 +82,10 @@ impl RemoteJwks {
     }
 
     /// Waits until the source has keys (its first successful fetch), at most
-    /// `timeout`; `true` if it has them. Requests never wait for keys on their own:
-    /// call this at start-up if you would rather not answer 401 while the provider is
-    /// still being asked.
+    /// `timeout`; `true` if it has them. A request waits for keys at most 1 s (in
+    /// [`ScopeLayer`](crate::ScopeLayer), for a fetch that runs or may start now): call
+    /// this at start-up if you would rather not answer 401 while the provider is still
+    /// being asked.
     pub async fn wait_until_ready(&self, timeout: Duration) -> bool {
         let mut generation = self.shared.generation.subscribe();
         matches!(
@@ -122,6 +128,16 @@ pub(super) struct Shared {
     pub(super) generation: watch::Sender<u64>,
     pub(super) status: Mutex<FetchStatus>,
     pub(super) task: OnceLock<AbortHandle>,
+    /// Bumped at the end of every fetch, success or failure: what a request waiting
+    /// for a fetch waits on.
+    pub(super) completed: watch::Sender<u64>,
+    /// A fetch is running now.
+    pub(super) in_flight: AtomicBool,
+    /// When a fetch asked for by a token may start (the rate limit), in milliseconds
+    /// after `epoch`; 0 at first: a request may only wait for a fetch that runs now or
+    /// starts at once, never for one the rate limit holds back.
+    pub(super) next_allowed_ms: AtomicU64,
+    pub(super) epoch: Instant,
 }
 
 impl Shared {
@@ -171,6 +187,13 @@ impl Shared {
     }
 }
 
+impl Shared {
+    /// Milliseconds since `epoch` (the clock of `next_allowed_ms`).
+    pub(super) fn millis(&self, at: Instant) -> u64 {
+        u64::try_from(at.saturating_duration_since(self.epoch).as_millis()).unwrap_or(u64::MAX)
+    }
+}
+
 impl DynamicKeys for Shared {
     fn current(&self) -> Arc<[VerificationKey]> {
         Arc::clone(&self.keys.read().unwrap_or_else(PoisonError::into_inner))
@@ -187,6 +210,20 @@ impl DynamicKeys for Shared {
         if !self.refresh_requested.swap(true, Ordering::AcqRel) {
             self.notify.notify_one();
         }
+    }
+
+    fn fetch_wait(&self) -> Option<Pin<Box<dyn Future<Output = ()> + Send>>> {
+        // Subscribed before the checks: a fetch ending after them is seen.
+        let mut completed = self.completed.subscribe();
+        let running = self.in_flight.load(Ordering::Acquire);
+        let allowed = self.millis(Instant::now()) >= self.next_allowed_ms.load(Ordering::Acquire);
+        if !running && !allowed {
+            return None;
+        }
+        Some(Box::pin(async move {
+            // An error means the task is gone: nothing to wait for.
+            let _ = completed.changed().await;
+        }))
     }
 }
 

@@ -1,5 +1,6 @@
 //! The background task of a JWKS URL source: the only code that fetches.
 
+use std::collections::VecDeque;
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Weak};
 use std::time::Duration;
@@ -40,35 +41,81 @@ pub(super) struct Task {
     pub(super) max_keys: usize,
     pub(super) refresh_interval: Duration,
     pub(super) min_refresh_interval: Duration,
+    /// At most `max_fetches` starts in any `fetch_window`.
+    pub(super) max_fetches: usize,
+    pub(super) fetch_window: Duration,
+    /// The first retry after a failure; each further failure doubles it, up to
+    /// `max_retry`.
+    pub(super) first_retry: Duration,
+    pub(super) max_retry: Duration,
 }
 
 impl Task {
+    /// When a fetch asked for by a token may start: `min_refresh_interval` after the
+    /// last start, and not before the window lets one more start.
+    fn earliest_asked(&self, starts: &VecDeque<Instant>, now: Instant) -> Instant {
+        let spaced = starts
+            .back()
+            .map_or(now, |&last| last + self.min_refresh_interval);
+        spaced.max(self.window_open(starts, now))
+    }
+
+    /// When the window of the last `max_fetches` starts lets another one start: once
+    /// the oldest of them is `fetch_window` old.
+    fn window_open(&self, starts: &VecDeque<Instant>, now: Instant) -> Instant {
+        match starts.front() {
+            Some(&oldest) if starts.len() >= self.max_fetches => oldest + self.fetch_window,
+            _ => now,
+        }
+    }
+
     pub(super) async fn run(mut self) {
-        let mut last_start: Option<Instant> = None;
+        // The starts of the last `max_fetches` fetches, oldest first.
+        let mut starts: VecDeque<Instant> = VecDeque::with_capacity(self.max_fetches);
         let mut next_due = Instant::now();
+        let mut backoff = self.first_retry;
         loop {
-            if let Some(last) = last_start {
-                let earliest = last + self.min_refresh_interval;
-                loop {
-                    tokio::select! {
-                        () = sleep_until(next_due) => break,
-                        () = self.notify.notified() => {
-                            let Some(shared) = self.shared.upgrade() else { return };
-                            let requested = shared.refresh_requested.load(Ordering::Acquire);
-                            drop(shared);
-                            if requested {
-                                sleep_until(earliest).await;
-                                break;
-                            }
-                            // A wake-up for a request the last fetch already served.
+            let now = Instant::now();
+            let asked = self.earliest_asked(&starts, now);
+            // Every start, scheduled ones and retries included, counts in the window.
+            let due = next_due.max(self.window_open(&starts, now));
+            {
+                let Some(shared) = self.shared.upgrade() else {
+                    return;
+                };
+                shared
+                    .next_allowed_ms
+                    .store(shared.millis(asked), Ordering::Release);
+            }
+            loop {
+                tokio::select! {
+                    () = sleep_until(due) => break,
+                    () = self.notify.notified() => {
+                        let Some(shared) = self.shared.upgrade() else { return };
+                        let requested = shared.refresh_requested.load(Ordering::Acquire);
+                        drop(shared);
+                        if requested {
+                            sleep_until(asked.min(due)).await;
+                            break;
                         }
+                        // A wake-up for a request the last fetch already served.
                     }
                 }
             }
             let start = Instant::now();
-            last_start = Some(start);
+            if starts.len() >= self.max_fetches {
+                starts.pop_front();
+            }
+            starts.push_back(start);
             match self.shared.upgrade() {
-                Some(shared) => shared.refresh_requested.store(false, Ordering::Release),
+                Some(shared) => {
+                    shared.refresh_requested.store(false, Ordering::Release);
+                    shared.in_flight.store(true, Ordering::Release);
+                    let asked = self.earliest_asked(&starts, start);
+                    shared
+                        .next_allowed_ms
+                        .store(shared.millis(asked), Ordering::Release);
+                }
                 None => return,
             }
             tracing::debug!(url = %self.label, "fetching JWKS");
@@ -80,12 +127,17 @@ impl Task {
                 Ok(keys) => {
                     shared.publish(keys);
                     next_due = start + self.refresh_interval;
+                    backoff = self.first_retry;
                 }
                 Err(err) => {
                     shared.record_failure(&err);
-                    next_due = start + self.min_refresh_interval;
+                    next_due = start + backoff;
+                    backoff = (backoff * 2).min(self.max_retry);
                 }
             }
+            // After the keys are in place: a request woken by this sees them.
+            shared.in_flight.store(false, Ordering::Release);
+            shared.completed.send_modify(|n| *n += 1);
         }
     }
 

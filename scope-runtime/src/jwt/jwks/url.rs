@@ -16,8 +16,19 @@ use crate::jwt::Algorithm;
 
 /// Default time between two fetches while all goes well: 5 minutes.
 pub const DEFAULT_REFRESH_INTERVAL: Duration = Duration::from_secs(300);
-/// Default minimum time between the starts of two fetches: 30 seconds.
-pub const DEFAULT_MIN_REFRESH_INTERVAL: Duration = Duration::from_secs(30);
+/// Default minimum time between the start of a fetch asked for by a token (an unknown
+/// `kid`, or no key at all yet) and the start of the fetch before it: 4.9 seconds.
+/// Just under 5 s, so that a key published at the URL is accepted within 5 s, its
+/// fetch included; the fetch window (12 a minute) stays the hard cap on what a flood
+/// of tokens costs the provider.
+pub const DEFAULT_MIN_REFRESH_INTERVAL: Duration = Duration::from_millis(4_900);
+/// Default cap on the fetches started in any 60 seconds, whatever asks for them: 12.
+pub const DEFAULT_MAX_FETCHES_PER_MINUTE: usize = 12;
+/// The first retry after a failed fetch comes this long after its start: 1 second; each
+/// further failure doubles the delay, up to 30 s (or `refresh_interval` if shorter).
+pub const DEFAULT_RETRY_BACKOFF: Duration = Duration::from_secs(1);
+/// The longest delay between two retries after failures.
+const MAX_RETRY_BACKOFF: Duration = Duration::from_secs(30);
 /// Default limit on one fetch (connect, TLS, request and the whole body): 5 seconds.
 pub const DEFAULT_FETCH_TIMEOUT: Duration = Duration::from_secs(5);
 /// Default cap on a fetched document: 256 KiB.
@@ -43,22 +54,40 @@ enum Target {
 ///
 /// # How keys are kept fresh
 ///
-/// A background task owns all fetching; requests never fetch and never wait:
+/// A background task owns all fetching; requests never fetch:
 ///
 /// - **At start** the task fetches at once. Until a fetch succeeds the source has no
 ///   key: tokens that need one of its keys are refused (401 `unknown key id`), the
-///   service does not fail. A failed fetch is retried every `min_refresh_interval`.
+///   service does not fail.
+/// - **Retries with backoff**: a failed fetch is retried 1 s after its start
+///   ([`DEFAULT_RETRY_BACKOFF`]), then 2 s, 4 s, 8 s... after the next ones, at most
+///   30 s (or [`refresh_interval`](Self::refresh_interval) if shorter) apart. A success
+///   resets the backoff.
 /// - **Periodically**: every [`refresh_interval`](Self::refresh_interval) (default
 ///   5 min) after a success.
-/// - **On an unknown `kid`**: a token whose `kid` none of the verifier's keys has
-///   (perhaps a key the provider just rotated in) *asks* for a fetch and is refused at
-///   once (401 `unknown key id`); it never waits for the fetch. Requests after the
-///   fetch see the new keys.
-/// - **Rate limit**: two fetches never start less than
-///   [`min_refresh_interval`](Self::min_refresh_interval) apart (default 30 s), whatever
-///   asks for them; requests for a fetch arriving meanwhile are merged into one. So a
-///   flood of tokens with made-up `kid`s costs the provider at most one request per
-///   `min_refresh_interval`.
+/// - **When a token asks**: a token whose `kid` none of the verifier's keys has
+///   (perhaps a key the provider just rotated in), or a token without `kid` while the
+///   source has no key at all, asks for a fetch. It starts at once unless the last
+///   fetch started less than [`min_refresh_interval`](Self::min_refresh_interval)
+///   (default 4.9 s) ago; then it starts when that time is up, and every request asking
+///   meanwhile is merged into it. So a key published at the URL is in use less than
+///   5 s after the first token signed with it arrives (measured: 4.9 s plus the fetch,
+///   when it is published right after a fetch).
+/// - **A short, bounded wait in [`ScopeLayer`](crate::ScopeLayer)**: a request refused
+///   for want of a key (`unknown key id`) while one of its verifier's sources has a
+///   fetch running, or starting at once because the request asked for it, waits for
+///   that fetch to end, at most 1 s, and is then decided once more (so the first token
+///   signed with a rotated-in key usually passes). A request the rate limit would make
+///   wait longer is refused at once; a flood of made-up `kid`s never waits.
+///   [`JwtVerifier::verify_token`](crate::JwtVerifier::verify_token) itself never
+///   waits.
+/// - **Rate limit**: at most [`max_fetches`](Self::max_fetches) fetches start in any
+///   60 s (default 12), whatever asks for them (tokens, the periodic refresh,
+///   retries): a fetch starts only once the 12th start before it is 60 s old. With
+///   the 4.9 s spacing of fetches asked for by tokens, a flood of tokens with made-up
+///   `kid`s costs the provider at most one request every 4.9 s, and never more than
+///   12 a minute (so, under a flood lasting a minute, the 13th fetch waits for the
+///   window: a key rotated in then may take up to about 6 s).
 /// - **Failures keep the last good keys**: an unreachable provider, a timeout, a non-2xx
 ///   status, a body over the size cap, invalid JSON, or a JWKS without a usable key
 ///   change nothing (a warning is logged and [`RemoteJwks::status`] shows it).
@@ -94,7 +123,7 @@ enum Target {
 /// let source = JwksUrl::new("https://idp.example.com/realms/agents/protocol/openid-connect/certs")
 ///     .refresh_interval(Duration::from_secs(600))
 ///     .start()?;
-/// // Optional: give the provider a moment before serving (requests never wait).
+/// // Optional: give the provider a moment before serving.
 /// source.wait_until_ready(Duration::from_secs(5)).await;
 /// let verifier = JwtVerifier::builder()
 ///     .jwks(source)
@@ -110,6 +139,8 @@ pub struct JwksUrl {
     rsa_algorithms: Vec<Algorithm>,
     refresh_interval: Duration,
     min_refresh_interval: Duration,
+    max_fetches: usize,
+    fetch_window: Duration,
     timeout: Duration,
     max_body_size: usize,
     max_keys: usize,
@@ -135,6 +166,8 @@ impl JwksUrl {
             rsa_algorithms: DEFAULT_RSA_ALGORITHMS.to_vec(),
             refresh_interval: DEFAULT_REFRESH_INTERVAL,
             min_refresh_interval: DEFAULT_MIN_REFRESH_INTERVAL,
+            max_fetches: DEFAULT_MAX_FETCHES_PER_MINUTE,
+            fetch_window: Duration::from_secs(60),
             timeout: DEFAULT_FETCH_TIMEOUT,
             max_body_size: DEFAULT_MAX_BODY_SIZE,
             max_keys: DEFAULT_MAX_KEYS,
@@ -177,11 +210,23 @@ impl JwksUrl {
         self
     }
 
-    /// Minimum time between the starts of two fetches, whatever asks for them (unknown
-    /// `kid`s, retries after failures). Default [`DEFAULT_MIN_REFRESH_INTERVAL`] (30 s);
-    /// must not be zero.
+    /// Minimum time between the start of a fetch asked for by a token (an unknown
+    /// `kid`, or no key yet) and the start of the fetch before it. Default
+    /// [`DEFAULT_MIN_REFRESH_INTERVAL`] (4.9 s); must not be zero. Retries after failures
+    /// follow their own backoff (from [`DEFAULT_RETRY_BACKOFF`]); all fetches count in
+    /// [`max_fetches`](Self::max_fetches).
     pub fn min_refresh_interval(mut self, interval: Duration) -> Self {
         self.min_refresh_interval = interval;
+        self
+    }
+
+    /// At most `count` fetches start in any `window`, whatever asks for them (tokens,
+    /// the periodic refresh, retries): a fetch starts only once the `count`-th start
+    /// before it is `window` old. Default [`DEFAULT_MAX_FETCHES_PER_MINUTE`] (12) per
+    /// 60 s; neither may be zero.
+    pub fn max_fetches(mut self, count: usize, window: Duration) -> Self {
+        self.max_fetches = count;
+        self.fetch_window = window;
         self
     }
 
@@ -247,6 +292,11 @@ impl JwksUrl {
                 "refresh_interval must be at least min_refresh_interval",
             ));
         }
+        if self.max_fetches == 0 || self.fetch_window.is_zero() {
+            return Err(JwksError::Config(
+                "max_fetches needs a non-zero count and window",
+            ));
+        }
         if self.timeout.is_zero() {
             return Err(JwksError::Config("timeout must not be zero"));
         }
@@ -296,6 +346,10 @@ impl JwksUrl {
             generation,
             status: Mutex::new(FetchStatus::default()),
             task: OnceLock::new(),
+            completed: watch::channel(0u64).0,
+            in_flight: AtomicBool::new(false),
+            next_allowed_ms: AtomicU64::new(0),
+            epoch: tokio::time::Instant::now(),
         });
         let task = Task {
             shared: Arc::downgrade(&shared),
@@ -308,6 +362,10 @@ impl JwksUrl {
             max_keys: self.max_keys,
             refresh_interval: self.refresh_interval,
             min_refresh_interval: self.min_refresh_interval,
+            max_fetches: self.max_fetches,
+            fetch_window: self.fetch_window,
+            first_retry: DEFAULT_RETRY_BACKOFF.min(self.refresh_interval),
+            max_retry: MAX_RETRY_BACKOFF.min(self.refresh_interval),
         };
         let handle = runtime.spawn(task.run());
         let _ = shared.task.set(handle.abort_handle());
