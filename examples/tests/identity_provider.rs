@@ -178,9 +178,25 @@ async fn the_walkthrough_holds_with_a_providers_access_tokens_configured_by_envi
         ("JWT_OIDC_ISSUER", issuer.as_str()),
         ("JWT_AUDIENCE", "https://other.example, urn:agent-os"),
         ("JWT_REQUIRE_AT_JWT", "true"),
+        ("JWT_RESOURCE", "http://localhost:7777"),
     ])
     .await;
     let url = server.url.clone().expect("agent_os listens");
+    // RFC 9728: the document names the provider as the authorization server (no
+    // `JWT_AUTHORIZATION_SERVERS` needed), and challenges point at it.
+    let metadata: Value = reqwest::get(format!("{url}/.well-known/oauth-protected-resource"))
+        .await
+        .expect("answer")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(metadata["resource"], json!("http://localhost:7777"));
+    assert_eq!(metadata["authorization_servers"], json!([issuer]));
+    let anonymous = reqwest::get(format!("{url}/agents")).await.expect("answer");
+    assert_eq!(
+        anonymous.headers()["www-authenticate"],
+        "Bearer resource_metadata=\"http://localhost:7777/.well-known/oauth-protected-resource\""
+    );
     assert!(
         server
             .log
