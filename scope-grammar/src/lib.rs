@@ -38,7 +38,7 @@ pub use matcher::{
     Node, NodeId, SlotTable, Trie, find_duplicate_rules, reference_lookup, split_segment,
 };
 pub use method::{Method, MethodFilter, OTHER_SLOT, SLOT_COUNT, method_rank, slot_of};
-pub use pattern::{PathPattern, Segment};
+pub use pattern::{PathPattern, Segment, is_pchar, is_unreserved_or_sub_delim};
 pub use request_path::{PathClass, PathClasses, decode, decode_into, router_reading_into};
 pub use scope::{ScopeListIssue, ScopeSite, is_scope_byte, validate_scope, validate_scope_list};
 pub use template::{ScopeTemplate, TemplatePart};

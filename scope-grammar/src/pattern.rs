@@ -197,9 +197,9 @@ impl PathPattern {
     }
 }
 
-/// Bytes RFC 3986 allows in a path segment (`pchar`) besides `%XX` escapes:
-/// unreserved, sub-delims, `:` and `@`.
-pub(crate) fn is_pchar(b: u8) -> bool {
+/// RFC 3986's unreserved characters and sub-delims: the bytes every part of a URL
+/// (host, path segment, query) may hold as they are.
+pub fn is_unreserved_or_sub_delim(b: u8) -> bool {
     b.is_ascii_alphanumeric()
         || matches!(
             b,
@@ -217,9 +217,13 @@ pub(crate) fn is_pchar(b: u8) -> bool {
                 | b','
                 | b';'
                 | b'='
-                | b':'
-                | b'@'
         )
+}
+
+/// Bytes RFC 3986 allows in a path segment (`pchar`) besides `%XX` escapes:
+/// unreserved, sub-delims, `:` and `@`.
+pub fn is_pchar(b: u8) -> bool {
+    is_unreserved_or_sub_delim(b) || matches!(b, b':' | b'@')
 }
 
 pub(crate) fn is_capture_name(name: &str) -> bool {

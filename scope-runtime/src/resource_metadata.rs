@@ -9,6 +9,7 @@ use axum::body::Bytes;
 use axum::routing::get;
 use http::HeaderValue;
 use http::header::{ACCESS_CONTROL_ALLOW_ORIGIN, CONTENT_TYPE};
+use scope_grammar::{is_pchar, is_unreserved_or_sub_delim};
 use serde::Serialize;
 
 use crate::policy::Policy;
@@ -397,28 +398,7 @@ fn is_path(path: &str) -> bool {
     (path.is_empty() || path.starts_with('/'))
         && path
             .bytes()
-            .all(|b| is_unreserved_or_sub_delim(b) || matches!(b, b'/' | b'%' | b':' | b'@'))
-}
-
-fn is_unreserved_or_sub_delim(b: u8) -> bool {
-    b.is_ascii_alphanumeric()
-        || matches!(
-            b,
-            b'-' | b'.'
-                | b'_'
-                | b'~'
-                | b'!'
-                | b'$'
-                | b'&'
-                | b'\''
-                | b'('
-                | b')'
-                | b'*'
-                | b'+'
-                | b','
-                | b';'
-                | b'='
-        )
+            .all(|b| is_pchar(b) || matches!(b, b'/' | b'%'))
 }
 
 /// Why a URL given to [`ProtectedResourceMetadataBuilder`] was refused.

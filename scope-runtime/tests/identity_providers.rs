@@ -5,9 +5,6 @@
 
 mod common;
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-
 use jsonwebtoken::EncodingKey;
 use scope_runtime::{
     Algorithm, AuthError, ConfigError, DEFAULT_RSA_ALGORITHMS, InvalidTokenReason, Issuer,
@@ -320,35 +317,10 @@ fn a_discovery_document_given_as_a_jwks_says_so() {
     );
 }
 
-/// A `MakeWriter` appending every log line to one buffer.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().expect("lock").extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
-    type Writer = Captured;
-    fn make_writer(&'a self) -> Captured {
-        self.clone()
-    }
-}
-
 #[test]
 fn a_skipped_jwk_is_a_warning_with_its_reason() {
-    let logs = Captured::default();
-    let subscriber = tracing_subscriber::fmt()
-        .with_writer(logs.clone())
-        .with_max_level(tracing::Level::WARN)
-        .with_ansi(false)
-        .finish();
+    let logs = common::Captured::default();
+    let subscriber = logs.subscriber(tracing::Level::WARN);
     let jwks = json!({"keys": [
         rsa_jwk("good"),
         {"kty": "EC", "crv": "P-521", "kid": "p521", "x": "AAAA", "y": "AAAA"},
@@ -362,7 +334,7 @@ fn a_skipped_jwk_is_a_warning_with_its_reason() {
         DEFAULT_RSA_ALGORITHMS.len(),
         "only `good`, once per RSA alg"
     );
-    let text = String::from_utf8(logs.0.lock().expect("lock").clone()).expect("utf-8");
+    let text = logs.text();
     let warnings: Vec<&str> = text.lines().filter(|l| l.contains("WARN")).collect();
     assert_eq!(warnings.len(), 2, "{text}");
     assert!(warnings[0].contains("p521") && warnings[0].contains("unsupported EC curve"));

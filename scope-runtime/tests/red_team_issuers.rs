@@ -826,27 +826,6 @@ async fn a_small_order_ed25519_key_is_refused_at_start_up() {
 
 // -------------------------------------------------------------- log flooding
 
-/// A `MakeWriter` appending every log line to one buffer.
-#[derive(Clone, Default)]
-struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
-
-impl std::io::Write for Captured {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().expect("lock").extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
-    type Writer = Captured;
-    fn make_writer(&'a self) -> Captured {
-        self.clone()
-    }
-}
-
 /// RED TEAM FINDING: the trailing-`/` hint (`iss` differs from a configured issuer only
 /// by a trailing `/`) is logged at WARN *before any signature is checked*, so anyone
 /// can write one WARN line per request, with 8 KiB of text of their choosing, for free
@@ -857,12 +836,8 @@ impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
 #[test]
 fn unsigned_tokens_cannot_flood_the_warn_log() {
     let verifier = two_issuers();
-    let logs = Captured::default();
-    let subscriber = tracing_subscriber::fmt()
-        .with_writer(logs.clone())
-        .with_max_level(tracing::Level::WARN)
-        .with_ansi(false)
-        .finish();
+    let logs = common::Captured::default();
+    let subscriber = logs.subscriber(tracing::Level::WARN);
     tracing::subscriber::with_default(subscriber, || {
         for i in 0..50 {
             let forged = common::hand_built(
@@ -876,7 +851,7 @@ fn unsigned_tokens_cannot_flood_the_warn_log() {
             );
         }
     });
-    let text = String::from_utf8(logs.0.lock().expect("lock").clone()).expect("utf-8");
+    let text = logs.text();
     let warnings: Vec<&str> = text.lines().filter(|l| l.contains("WARN")).collect();
     // The hint itself is kept: once, naming both spellings.
     assert_eq!(

@@ -3,9 +3,6 @@
 
 mod common;
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-
 use common::{
     OTHER_SECRET, app, bearer, claims, hs256_verifier, request, send, sign, token_with_scopes,
 };
@@ -19,38 +16,10 @@ static POLICY: Policy = scopes! {
     "GET /health"         => public,
 };
 
-/// A `MakeWriter` that appends every log line to one shared buffer.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0
-            .lock()
-            .expect("not poisoned")
-            .extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
-    type Writer = Captured;
-    fn make_writer(&'a self) -> Captured {
-        self.clone()
-    }
-}
-
 #[tokio::test]
 async fn decisions_are_traced_and_tokens_never_are() {
-    let logs = Captured::default();
-    let subscriber = tracing_subscriber::fmt()
-        .with_writer(logs.clone())
-        .with_max_level(tracing::Level::TRACE)
-        .with_ansi(false)
-        .finish();
+    let logs = common::Captured::default();
+    let subscriber = logs.subscriber(tracing::Level::TRACE);
     let _guard = tracing::subscriber::set_default(subscriber);
 
     let (router, _hits) = app(&["/agents", "/agents/{id}/runs", "/health"], {
@@ -68,7 +37,7 @@ async fn decisions_are_traced_and_tokens_never_are() {
     send(&router, bearer("POST", "/agents/a1/runs", &forged)).await;
     send(&router, request("GET", "/health")).await;
 
-    let text = String::from_utf8(logs.0.lock().expect("not poisoned").clone()).expect("UTF-8");
+    let text = logs.text();
     let lines: Vec<&str> = text.lines().filter(|l| l.contains("outcome")).collect();
     assert_eq!(lines.len(), 4, "one event per decision:\n{text}");
     assert!(lines[0].contains("outcome=\"allowed\"") && lines[0].contains("rule=\"GET /agents\""));
