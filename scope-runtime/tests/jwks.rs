@@ -293,17 +293,15 @@ fn parse_jwks_text() {
 #[cfg(feature = "jwks-url")]
 mod url {
     use std::io::Write as _;
-    use std::net::{SocketAddr, TcpListener as StdListener};
+    use std::net::TcpListener as StdListener;
+    use std::sync::Arc;
     use std::sync::atomic::AtomicBool;
-    use std::sync::{Arc, Mutex};
     use std::time::{Duration, Instant};
 
     use axum::Router;
     use axum::body::Body;
-    use axum::extract::State;
-    use axum::response::{IntoResponse, Response};
     use axum::routing::get;
-    use http::header::{AUTHORIZATION, CONTENT_TYPE};
+    use http::header::AUTHORIZATION;
     use http::{Request, StatusCode};
     use scope_runtime::{JwksUrl, RemoteJwks};
     use scope_runtime::{Policy, ScopeLayer, scopes};
@@ -317,88 +315,7 @@ mod url {
         common::hand_built(&json!({ "alg": "RS256", "kid": kid }), &claims(), "c2ln")
     }
 
-    /// What the provider answers on `/jwks`.
-    #[derive(Debug, Clone)]
-    enum Answer {
-        Json(String),
-        Status(u16),
-        /// The JSON, after a delay.
-        Slow(Duration, String),
-    }
-
-    #[derive(Default)]
-    struct ProviderState {
-        answer: Mutex<Option<Answer>>,
-        discovery: Mutex<Option<String>>,
-        requests: AtomicUsize,
-    }
-
-    /// An identity provider on loopback: `GET /jwks` and
-    /// `GET /.well-known/openid-configuration`.
-    struct Provider {
-        addr: SocketAddr,
-        state: Arc<ProviderState>,
-    }
-
-    async fn jwks_handler(State(state): State<Arc<ProviderState>>) -> Response {
-        state.requests.fetch_add(1, Ordering::SeqCst);
-        let answer = state.answer.lock().expect("lock").clone();
-        let json = |body: String| ([(CONTENT_TYPE, "application/json")], body).into_response();
-        match answer {
-            None => StatusCode::NOT_FOUND.into_response(),
-            Some(Answer::Json(body)) => json(body),
-            Some(Answer::Status(code)) => {
-                StatusCode::from_u16(code).expect("status").into_response()
-            }
-            Some(Answer::Slow(delay, body)) => {
-                tokio::time::sleep(delay).await;
-                json(body)
-            }
-        }
-    }
-
-    async fn discovery_handler(State(state): State<Arc<ProviderState>>) -> Response {
-        state.requests.fetch_add(1, Ordering::SeqCst);
-        match state.discovery.lock().expect("lock").clone() {
-            Some(body) => ([(CONTENT_TYPE, "application/json")], body).into_response(),
-            None => StatusCode::NOT_FOUND.into_response(),
-        }
-    }
-
-    impl Provider {
-        async fn start(answer: Answer) -> Provider {
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-                .await
-                .expect("bind");
-            Provider::serve(listener, answer)
-        }
-
-        fn serve(listener: tokio::net::TcpListener, answer: Answer) -> Provider {
-            let addr = listener.local_addr().expect("addr");
-            let state = Arc::new(ProviderState::default());
-            *state.answer.lock().expect("lock") = Some(answer);
-            let app = Router::new()
-                .route("/jwks", get(jwks_handler))
-                .route("/.well-known/openid-configuration", get(discovery_handler))
-                .with_state(Arc::clone(&state));
-            tokio::spawn(async move {
-                let _ = axum::serve(listener, app).await;
-            });
-            Provider { addr, state }
-        }
-
-        fn url(&self) -> String {
-            format!("http://{}/jwks", self.addr)
-        }
-
-        fn set(&self, answer: Answer) {
-            *self.state.answer.lock().expect("lock") = Some(answer);
-        }
-
-        fn requests(&self) -> usize {
-            self.state.requests.load(Ordering::SeqCst)
-        }
-    }
+    use common::{Answer, Provider};
 
     /// A source fetching at most once per `min_refresh`, and every `refresh` unasked.
     fn refreshing(url: &str, min_refresh: Duration, refresh: Duration) -> JwksUrl {
@@ -832,8 +749,8 @@ mod url {
         let provider = Provider::start(Answer::Json(JWKS_JSON.to_owned())).await;
         // An issuer with a trailing slash, as Auth0's: the discovery document is at
         // `{issuer without the slash}/.well-known/openid-configuration`.
-        let issuer = format!("http://{}/", provider.addr);
-        *provider.state.discovery.lock().expect("lock") = Some(
+        let issuer = format!("http://{}/", provider.addr());
+        provider.set_discovery(
             json!({ "issuer": issuer, "jwks_uri": provider.url(), "token_endpoint": "x" })
                 .to_string(),
         );
@@ -847,10 +764,10 @@ mod url {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn discovery_refuses_another_issuer() {
         let provider = Provider::start(Answer::Json(JWKS_JSON.to_owned())).await;
-        *provider.state.discovery.lock().expect("lock") = Some(
+        provider.set_discovery(
             json!({ "issuer": "https://evil.example", "jwks_uri": provider.url() }).to_string(),
         );
-        let source = JwksUrl::from_issuer(format!("http://{}", provider.addr))
+        let source = JwksUrl::from_issuer(format!("http://{}", provider.addr()))
             .min_refresh_interval(Duration::from_millis(100))
             .start()
             .expect("start");

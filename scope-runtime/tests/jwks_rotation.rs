@@ -7,16 +7,13 @@
 
 mod common;
 
-use std::net::{SocketAddr, TcpListener as StdListener};
-use std::sync::{Arc, Mutex};
+use std::net::TcpListener as StdListener;
 use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::body::Body;
-use axum::extract::State;
-use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use http::header::{AUTHORIZATION, CONTENT_TYPE};
+use http::header::AUTHORIZATION;
 use http::{Request, StatusCode};
 use jsonwebtoken::{EncodingKey, Header, encode, get_current_timestamp};
 use scope_runtime::{JwksUrl, JwtVerifier, Policy, RemoteJwks, ScopeLayer, scopes};
@@ -58,78 +55,7 @@ fn junk_token(kid: &str) -> String {
     common::hand_built(&json!({ "alg": "RS256", "kid": kid }), &claims(), "c2ln")
 }
 
-/// What the provider answers on `/jwks`.
-#[derive(Clone)]
-enum Answer {
-    Json(String),
-    Status(u16),
-    Slow(Duration, String),
-}
-
-struct ProviderState {
-    answer: Mutex<Answer>,
-    /// When each request arrived.
-    arrivals: Mutex<Vec<Instant>>,
-}
-
-struct Provider {
-    addr: SocketAddr,
-    state: Arc<ProviderState>,
-}
-
-async fn jwks_handler(State(state): State<Arc<ProviderState>>) -> Response {
-    state.arrivals.lock().expect("lock").push(Instant::now());
-    let answer = state.answer.lock().expect("lock").clone();
-    let json = |body: String| ([(CONTENT_TYPE, "application/json")], body).into_response();
-    match answer {
-        Answer::Json(body) => json(body),
-        Answer::Status(code) => StatusCode::from_u16(code).expect("status").into_response(),
-        Answer::Slow(delay, body) => {
-            tokio::time::sleep(delay).await;
-            json(body)
-        }
-    }
-}
-
-impl Provider {
-    async fn start(answer: Answer) -> Provider {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
-        Provider::serve(listener, answer)
-    }
-
-    fn serve(listener: tokio::net::TcpListener, answer: Answer) -> Provider {
-        let addr = listener.local_addr().expect("addr");
-        let state = Arc::new(ProviderState {
-            answer: Mutex::new(answer),
-            arrivals: Mutex::new(Vec::new()),
-        });
-        let app = Router::new()
-            .route("/jwks", get(jwks_handler))
-            .with_state(Arc::clone(&state));
-        tokio::spawn(async move {
-            let _ = axum::serve(listener, app).await;
-        });
-        Provider { addr, state }
-    }
-
-    fn url(&self) -> String {
-        format!("http://{}/jwks", self.addr)
-    }
-
-    fn set(&self, answer: Answer) {
-        *self.state.answer.lock().expect("lock") = answer;
-    }
-
-    fn requests(&self) -> usize {
-        self.state.arrivals.lock().expect("lock").len()
-    }
-
-    fn arrivals(&self) -> Vec<Instant> {
-        self.state.arrivals.lock().expect("lock").clone()
-    }
-}
+use common::{Answer, Provider};
 
 async fn started(source: JwksUrl) -> RemoteJwks {
     let source = source.start().expect("start the JWKS source");
