@@ -22,12 +22,11 @@ use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use http_body_util::{BodyExt, Empty, Full};
-use hyper::client::conn::http1;
+use http_body_util::{Empty, Full};
 use hyper::header::{AUTHORIZATION, CONTENT_TYPE, HOST};
 use hyper::{Method, Request};
-use hyper_util::rt::TokioIo;
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use scope_policy_load::client::{self, Failure, percentile};
 use serde_json::{Value, json};
 
 /// One kind of request of the mix.
@@ -100,7 +99,7 @@ fn parse_args() -> Result<Args, String> {
     while let Some(flag) = it.next() {
         let mut value = || it.next().ok_or(format!("{flag} needs a value"));
         match flag.as_str() {
-            "--addr" => addr = Some(value()?.parse::<SocketAddr>().map_err(|e| e.to_string())?),
+            "--addr" => addr = Some(client::loopback_addr(&value()?)?),
             "--secret" => secret = Some(value()?),
             "--duration" => duration = value()?.parse().map_err(|_| "bad --duration")?,
             "--connections" => connections = value()?.parse().map_err(|_| "bad --connections")?,
@@ -108,21 +107,11 @@ fn parse_args() -> Result<Args, String> {
         }
     }
     let addr = addr.ok_or("--addr is required")?;
-    if !addr.ip().is_loopback() {
-        return Err(format!(
-            "{addr} is not a loopback address: refusing to send load"
-        ));
-    }
-    if duration == 0 || duration > 600 {
-        return Err("--duration must be 1..=600 seconds".into());
-    }
-    if connections == 0 || connections > 1024 {
-        return Err("--connections must be 1..=1024".into());
-    }
+    let (duration, connections) = client::check_bounds(duration, connections)?;
     Ok(Args {
         addr,
         secret: secret.ok_or("--secret is required")?,
-        duration: Duration::from_secs(duration),
+        duration,
         connections,
     })
 }
@@ -489,27 +478,16 @@ fn newest_id(list: &Value, field: &str) -> u64 {
 }
 
 async fn get_json(addr: SocketAddr, path: &str, token: &str) -> Result<Value, String> {
-    let stream = tokio::net::TcpStream::connect(addr)
-        .await
-        .map_err(|e| e.to_string())?;
-    let (mut sender, conn) = http1::handshake(TokioIo::new(stream))
-        .await
-        .map_err(|e| e.to_string())?;
-    tokio::spawn(conn);
+    let mut sender = client::connect(addr).await?;
     let req = Request::get(path)
         .header(HOST, addr.to_string())
         .header(AUTHORIZATION, format!("Bearer {token}"))
         .body(Empty::<Bytes>::new())
         .map_err(|e| e.to_string())?;
-    let resp = sender.send_request(req).await.map_err(|e| e.to_string())?;
-    let status = resp.status();
-    let body = resp
-        .into_body()
-        .collect()
+    let (status, body) = client::exchange(&mut sender, req)
         .await
-        .map_err(|e| e.to_string())?
-        .to_bytes();
-    if !status.is_success() {
+        .map_err(|e| format!("GET {path}: {e:?}"))?;
+    if !(200..300).contains(&status) {
         return Err(format!("GET {path}: {status}"));
     }
     serde_json::from_slice(&body).map_err(|e| e.to_string())
@@ -540,42 +518,22 @@ async fn connection_task(
     let host = addr.to_string();
     let mut next = id * 7919 % schedule.len();
     'connect: while Instant::now() < deadline {
-        let stream = match tokio::net::TcpStream::connect(addr).await {
-            Ok(s) => s,
-            Err(_) => {
-                stats.connect_errors += 1;
-                tokio::time::sleep(Duration::from_millis(50)).await;
-                continue;
-            }
-        };
-        let _ = stream.set_nodelay(true);
-        let Ok((mut sender, conn)) = http1::handshake(TokioIo::new(stream)).await else {
+        let Ok(mut sender) = client::connect(addr).await else {
             stats.connect_errors += 1;
+            tokio::time::sleep(Duration::from_millis(50)).await;
             continue;
         };
-        tokio::spawn(conn);
         while Instant::now() < deadline {
-            if sender.ready().await.is_err() {
-                stats.request_errors += 1;
-                continue 'connect;
-            }
             let k = schedule[next];
             next = (next + 1) % schedule.len();
             let kind = &kinds[k];
             let started = Instant::now();
-            let result = tokio::time::timeout(Duration::from_secs(10), async {
-                let resp = sender.send_request(kind.request(&host)).await?;
-                let status = resp.status().as_u16();
-                resp.into_body().collect().await?;
-                Ok::<u16, hyper::Error>(status)
-            })
-            .await;
+            let result = client::exchange(&mut sender, kind.request(&host)).await;
             let s = &mut stats.kinds[k];
             s.sent += 1;
             match result {
-                Ok(Ok(status)) => {
-                    let us = started.elapsed().as_micros().min(u128::from(u32::MAX)) as u32;
-                    stats.latencies_us.push(us);
+                Ok((status, _)) => {
+                    stats.latencies_us.push(client::micros(started.elapsed()));
                     if status == kind.expect {
                         s.expected += 1;
                     } else {
@@ -586,11 +544,11 @@ async fn connection_task(
                         s.server_errors += 1;
                     }
                 }
-                Ok(Err(_)) => {
+                Err(Failure::Request) => {
                     stats.request_errors += 1;
                     continue 'connect;
                 }
-                Err(_) => {
+                Err(Failure::Timeout) => {
                     stats.timeouts += 1;
                     continue 'connect;
                 }
@@ -598,14 +556,6 @@ async fn connection_task(
         }
     }
     stats
-}
-
-fn percentile(sorted: &[u32], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return 0.0;
-    }
-    let i = ((sorted.len() - 1) as f64 * p).round() as usize;
-    f64::from(sorted[i]) / 1000.0
 }
 
 #[tokio::main]
