@@ -880,7 +880,7 @@ mod url {
         let key = PrivateKeyDer::from_pem_slice(TLS_SERVER_KEY.as_bytes()).expect("server key");
         let config = Arc::new(
             rustls::ServerConfig::builder_with_provider(Arc::new(
-                rustls::crypto::ring::default_provider(),
+                rustls::crypto::aws_lc_rs::default_provider(),
             ))
             .with_safe_default_protocol_versions()
             .expect("versions")

@@ -148,7 +148,8 @@ impl Algorithm {
         }
     }
 
-    /// The same algorithm for the signature backend.
+    /// The same algorithm for jsonwebtoken (its RustCrypto verifiers; tests).
+    #[cfg(any(test, not(feature = "aws-lc-rs")))]
     pub(crate) const fn backend(self) -> jsonwebtoken::Algorithm {
         match self {
             Algorithm::HS256 => jsonwebtoken::Algorithm::HS256,

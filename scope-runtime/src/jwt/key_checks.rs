@@ -8,21 +8,30 @@ use jsonwebtoken::{DecodingKey, DecodingKeyKind};
 use super::KeyError;
 use super::algorithm::{Algorithm, Family};
 
-/// Makes sure `jsonwebtoken` has a process-wide crypto provider, so verification can
-/// never hit its "no provider" panic.
+/// Makes sure `jsonwebtoken` has a process-wide crypto provider, the one of this
+/// crate's backend, so that nothing that goes through jsonwebtoken's provider (the
+/// RustCrypto backend's checks, the RSA key reader below, an application's own
+/// `jsonwebtoken::encode`) can hit its "no provider" panic.
 ///
-/// `scope-runtime` enables only jsonwebtoken's pure-Rust `rust_crypto` backend, which
-/// jsonwebtoken selects on its own; but if another crate of the application also
-/// enables the `aws_lc_rs` backend, jsonwebtoken cannot choose and would panic on first
-/// use. Installing the RustCrypto provider explicitly removes that failure mode. If the
+/// jsonwebtoken chooses a provider by itself only when exactly one of its backends is
+/// enabled; with both (say, `rust-crypto` next to the default, or another crate of the
+/// application enabling the other one), it would panic on first use. If the
 /// application installed a provider of its own before, that choice is kept.
 pub(crate) fn ensure_crypto_provider() {
     static INSTALL: Once = Once::new();
     INSTALL.call_once(|| {
         // `Err` means a provider is already installed: keep it.
-        let _ = jsonwebtoken::crypto::rust_crypto::DEFAULT_PROVIDER.install_default();
+        let _ = PROVIDER.install_default();
     });
 }
+
+/// jsonwebtoken's provider for this crate's backend.
+#[cfg(feature = "aws-lc-rs")]
+static PROVIDER: &jsonwebtoken::crypto::CryptoProvider =
+    &jsonwebtoken::crypto::aws_lc::DEFAULT_PROVIDER;
+#[cfg(not(feature = "aws-lc-rs"))]
+static PROVIDER: &jsonwebtoken::crypto::CryptoProvider =
+    &jsonwebtoken::crypto::rust_crypto::DEFAULT_PROVIDER;
 
 pub(super) fn expect_family(alg: Algorithm, family: Family) -> Result<(), KeyError> {
     if alg.family() == family {
@@ -46,8 +55,9 @@ pub(super) fn reject_private_pem(pem: &[u8]) -> Result<(), KeyError> {
     }
 }
 
-/// Strips leading zero bytes of a big-endian unsigned integer.
-fn strip_zeros(bytes: &[u8]) -> &[u8] {
+/// Strips leading zero bytes of a big-endian unsigned integer (a JWK's `n` may carry
+/// one; aws-lc-rs refuses it).
+pub(super) fn strip_zeros(bytes: &[u8]) -> &[u8] {
     let start = bytes.iter().position(|&b| b != 0).unwrap_or(bytes.len());
     &bytes[start..]
 }
@@ -77,18 +87,8 @@ fn check_rsa_components(n: &[u8], e: &[u8]) -> Result<(), KeyError> {
     Ok(())
 }
 
-/// Builds the backend verifier once, so a key that the backend cannot load is refused
-/// now instead of failing every request.
-fn check_loadable(key: &DecodingKey, alg: Algorithm, what: &'static str) -> Result<(), KeyError> {
-    ensure_crypto_provider();
-    // An empty signature over an empty message: `Ok(false)` when the key loads.
-    match jsonwebtoken::crypto::verify("", b"", key, alg.backend()) {
-        Ok(_) => Ok(()),
-        Err(_) => Err(KeyError::InvalidKey(what)),
-    }
-}
-
-/// Validates a decoding key for `alg` (family already checked).
+/// Validates a decoding key for `alg` (family already checked); what the backend
+/// itself refuses is refused when the key is prepared (`PreparedKey::new`).
 pub(super) fn validate(key: &DecodingKey, alg: Algorithm) -> Result<(), KeyError> {
     match alg.family() {
         Family::Hmac => {
@@ -116,15 +116,15 @@ pub(super) fn validate(key: &DecodingKey, alg: Algorithm) -> Result<(), KeyError
         Family::Rsa => match key.kind() {
             DecodingKeyKind::RsaModulusExponent { n, e } => check_rsa_components(n, e),
             DecodingKeyKind::SecretOrDer(der) => {
-                let parse = jsonwebtoken::crypto::rust_crypto::DEFAULT_PROVIDER
-                    .key_utils
-                    .rsa_pub_components_from_public_key;
+                ensure_crypto_provider();
+                let parse = PROVIDER.key_utils.rsa_pub_components_from_public_key;
                 let (n, e) =
                     parse(der).map_err(|_| KeyError::InvalidKey("not an RSA public key"))?;
                 check_rsa_components(&n, &e)
             }
         },
-        Family::Ec => check_loadable(key, alg, "EC public key not on the algorithm's curve"),
+        // Whether the point is on the curve is the backend's check (`PreparedKey::new`).
+        Family::Ec => Ok(()),
         Family::Ed => {
             // The backend slices the first 32 bytes without checking: check first.
             match key.try_get_as_bytes() {
@@ -138,7 +138,7 @@ pub(super) fn validate(key: &DecodingKey, alg: Algorithm) -> Result<(), KeyError
                 }
                 _ => return Err(KeyError::InvalidKey("Ed25519 public key must be 32 bytes")),
             }
-            check_loadable(key, alg, "not a valid Ed25519 public key")
+            Ok(())
         }
     }
 }

@@ -3,11 +3,13 @@
 //! key is checked by `key_checks.rs`).
 
 use std::fmt;
+use std::sync::Arc;
 
 use jsonwebtoken::DecodingKey;
 
 use super::algorithm::{Algorithm, Family};
-use super::key_checks::{expect_family, reject_private_pem, validate};
+use super::crypto::PreparedKey;
+use super::key_checks::{ensure_crypto_provider, expect_family, reject_private_pem, validate};
 
 /// Why a [`VerificationKey`] could not be built.
 ///
@@ -165,7 +167,9 @@ impl SkippedKey {
 pub struct VerificationKey {
     pub(crate) alg: Algorithm,
     pub(crate) kid: Option<String>,
-    pub(crate) key: DecodingKey,
+    /// Prepared for the backend once; shared by the clones (a JWK without `alg` is
+    /// one key per algorithm of its family, each prepared for its own).
+    pub(crate) key: Arc<PreparedKey>,
 }
 
 impl fmt::Debug for VerificationKey {
@@ -210,11 +214,13 @@ impl IntoVerificationKey for Result<VerificationKey, KeyError> {
 
 impl VerificationKey {
     pub(super) fn checked(alg: Algorithm, key: DecodingKey) -> Result<Self, KeyError> {
+        ensure_crypto_provider();
         validate(&key, alg)?;
+        let key = PreparedKey::new(&key, alg).map_err(KeyError::InvalidKey)?;
         Ok(Self {
             alg,
             kid: None,
-            key,
+            key: Arc::new(key),
         })
     }
 

@@ -7,6 +7,7 @@ mod builder;
 #[cfg(feature = "cache")]
 mod cache;
 mod claims;
+mod crypto;
 mod json;
 mod jwk;
 mod jwks;

@@ -8,6 +8,7 @@ use jsonwebtoken::jwk::Jwk;
 use jsonwebtoken::{EncodingKey, Header, encode, get_current_timestamp};
 use serde_json::{Value, json};
 
+use super::json::b64_decode;
 use super::*;
 use crate::error::{AuthError, InvalidTokenReason as R};
 
@@ -529,6 +530,26 @@ fn garbage_is_malformed() {
 }
 
 #[test]
+fn overlong_signatures_are_wrong_or_malformed_never_read_past() {
+    // Longer than any key's signature (RSA-4096 makes 512 bytes): refused as a wrong
+    // signature when it is base64url, as malformed when it is not.
+    let v = hs256_verifier();
+    let token = hmac_token(Algorithm::HS256, SECRET, &claims());
+    let signed = &token[..token.rfind('.').expect("three parts")];
+    for len in [513, 600, 4000] {
+        let long = b64url(&vec![0xa5; len]);
+        assert_refused(&v, &format!("{signed}.{long}"), R::BadSignature);
+        assert_refused(&v, &format!("{signed}.{long}!"), R::Malformed);
+    }
+    // 512 bytes, the longest accepted length, is read and found wrong.
+    assert_refused(
+        &v,
+        &format!("{signed}.{}", b64url(&[7; 512])),
+        R::BadSignature,
+    );
+}
+
+#[test]
 fn crit_header_is_refused() {
     let token = hand_signed(
         &json!({"alg": "HS256", "crit": ["exp"], "exp": 1}),
@@ -716,6 +737,21 @@ fn jwk_json(key: &EncodingKey, alg: Algorithm, kid: &str) -> Value {
     jwk["kid"] = json!(kid);
     jwk["use"] = json!("sig");
     jwk
+}
+
+#[test]
+fn rsa_jwk_with_leading_zero_bytes_verifies() {
+    // RFC 7518 forbids leading zeros in `n` and `e`, yet some providers write them; the
+    // value is the same number, and aws-lc-rs would refuse the bytes as they are.
+    let rsa = EncodingKey::from_rsa_pem(RSA_PRIVATE.as_bytes()).expect("rsa");
+    let mut jwk = jwk_json(&rsa, Algorithm::RS256, "k1");
+    for member in ["n", "e"] {
+        let bytes = b64_decode(jwk[member].as_str().expect("base64url")).expect("decodes");
+        jwk[member] = json!(b64url(&[&[0, 0][..], &bytes].concat()));
+    }
+    let key = VerificationKey::from_jwk_json(&jwk.to_string()).expect("key");
+    let token = mint(Algorithm::RS256, &rsa, Some("k1"), &claims());
+    assert_accepted(&verifier(key), &token);
 }
 
 #[test]

@@ -7,12 +7,12 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use http::HeaderMap;
-use jsonwebtoken::errors::ErrorKind;
 use serde_json::{Map, Value};
 
 use super::builder::IssuerSettings;
 #[cfg(feature = "cache")]
 use super::cache;
+use super::crypto::Signature;
 use super::json::{b64_decode, strict_object};
 use super::source;
 use super::validate::check_claim_types;
@@ -237,34 +237,32 @@ impl JwtVerifier {
         // `kid`), over the exact bytes `header.payload`.
         let message = &token.as_bytes()[..header_b64.len() + 1 + payload_b64.len()];
         let signature = &token[message.len() + 1..];
-        let mut tried = false;
+        let mut decoded = None;
         let check = alg.verifies_as();
         for key in candidates().filter(|key| kid_matches(key) && key.alg.verifies_as() == check) {
-            tried = true;
-            match jsonwebtoken::crypto::verify(signature, message, &key.key, alg.backend()) {
-                Ok(true) => {
-                    let verified = self.accept(claims, issuer)?;
-                    #[cfg(feature = "cache")]
-                    if let Some(cache) = &inner.cache {
-                        cache.insert(token, &verified, generation);
-                    }
-                    return Ok(verified);
+            // Decoded once, at the first key pinned to the token's `alg`: without one,
+            // the refusal is about the algorithm, whatever the signature.
+            let signature = match &decoded {
+                Some(signature) => signature,
+                None => decoded.insert(
+                    Signature::decode(signature)
+                        .map_err(|_| invalid(InvalidTokenReason::Malformed))?,
+                ),
+            };
+            let Some(signature) = signature else {
+                // Longer than any key's signature.
+                return Err(invalid(InvalidTokenReason::BadSignature));
+            };
+            if key.key.verify(message, signature) {
+                let verified = self.accept(claims, issuer)?;
+                #[cfg(feature = "cache")]
+                if let Some(cache) = &inner.cache {
+                    cache.insert(token, &verified, generation);
                 }
-                Ok(false) => {}
-                Err(err) => match err.kind() {
-                    ErrorKind::Base64(_) => return Err(invalid(InvalidTokenReason::Malformed)),
-                    _ => {
-                        // Keys are validated when built, so this is unexpected: say so
-                        // (without details, which might describe the key) and go on.
-                        tracing::warn!(
-                            kid = ?key.kid,
-                            alg = ?key.alg,
-                            "verification key could not be used by the crypto backend"
-                        );
-                    }
-                },
+                return Ok(verified);
             }
         }
+        let tried = decoded.is_some();
         if tried {
             Err(invalid(InvalidTokenReason::BadSignature))
         } else {

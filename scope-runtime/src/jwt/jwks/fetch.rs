@@ -1,5 +1,5 @@
 //! The bounded HTTP GET of a JWKS URL source: hyper's HTTP/1 client over rustls
-//! (`ring` provider, the system's root certificates plus any given ones), one overall
+//! (`aws-lc-rs` provider, the system's root certificates plus any given ones), one overall
 //! timeout, a body-size cap enforced while reading, no redirects, no connection pool.
 
 use std::fmt;
@@ -134,7 +134,7 @@ pub(super) fn check_url(text: &str, allow_plain_http: bool) -> Result<Uri, JwksE
     }
 }
 
-/// The rustls client configuration: the `ring` provider, safe default protocol
+/// The rustls client configuration: the `aws-lc-rs` provider, safe default protocol
 /// versions, the system's roots (when `native_roots`) plus `extra_pem` roots.
 pub(super) fn tls_config(
     native_roots: bool,
@@ -169,7 +169,7 @@ pub(super) fn tls_config(
              add_root_certificate_pem",
         ));
     }
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
     Ok(rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .map_err(|_| JwksError::Tls("no usable TLS protocol version"))?

@@ -104,7 +104,7 @@ enum Target {
 ///
 /// # HTTP and TLS
 ///
-/// hyper's HTTP/1 client over rustls with the `ring` crypto provider (no OpenSSL),
+/// hyper's HTTP/1 client over rustls with the `aws-lc-rs` crypto provider (no OpenSSL),
 /// trusting the system's root certificates (rustls-native-certs: the OS trust store,
 /// `SSL_CERT_FILE` / `SSL_CERT_DIR` on Unix) plus any given with
 /// [`add_root_certificate_pem`](Self::add_root_certificate_pem). Redirects are not
