@@ -15,7 +15,6 @@
 //! short shard locks are taken, for the lookup and for the insert.
 
 use quick_cache::sync::Cache;
-use serde_json::Value;
 
 use super::VerifiedClaims;
 use super::validate::check_times;
@@ -76,12 +75,12 @@ impl TokenCache {
         if token.len() > MAX_CACHED_TOKEN_LEN {
             return;
         }
-        let number = |name| claims.get(name).and_then(Value::as_f64);
+        let (exp, nbf) = claims.dates();
         self.entries.insert(
             token.into(),
             Entry {
-                exp: number("exp"),
-                nbf: number("nbf"),
+                exp,
+                nbf,
                 claims: claims.clone(),
                 generation,
             },

@@ -1,11 +1,13 @@
 //! The claims of a verified token, and the scopes claim.
 
+use std::borrow::Cow;
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
+use super::json::ScopesValue;
 use crate::policy::Rule;
 use crate::template::Granted;
 
@@ -48,11 +50,43 @@ pub struct VerifiedClaims {
 }
 
 struct Inner {
-    claims: Map<String, Value>,
+    /// The token's decoded payload, which verification read without building the
+    /// claim set (empty for [`VerifiedClaims::from_claims`]).
+    /// (A `Vec`, as decoded: making it a boxed slice would copy it.)
+    payload: Vec<u8>,
+    /// The claim set, built from `payload` the first time it is asked for (shared by
+    /// every request of the token while the cache holds it).
+    claims: OnceLock<Map<String, Value>>,
     scopes: Vec<String>,
+    /// `exp` and `nbf` as numbers, for the cache's checks at every hit.
+    #[cfg_attr(not(feature = "cache"), allow(dead_code))]
+    exp: Option<f64>,
+    #[cfg_attr(not(feature = "cache"), allow(dead_code))]
+    nbf: Option<f64>,
 }
 
 impl VerifiedClaims {
+    /// The claims of a token whose decoded `payload` verification read (the caller
+    /// vouches that it is one JSON object that `read_payload` accepted, so that it
+    /// parses as a claim set), with its scopes and dates already read.
+    pub(crate) fn from_payload(
+        payload: Vec<u8>,
+        scopes: Vec<String>,
+        exp: Option<f64>,
+        nbf: Option<f64>,
+    ) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                payload,
+                claims: OnceLock::new(),
+                scopes,
+                exp,
+                nbf,
+            }),
+            admin: false,
+        }
+    }
+
     /// Wraps a claim set, reading the scopes from the default claims (`scopes`,
     /// `scope`, `scp`). No verification happens here: this is for tests and for claims
     /// verified by other means.
@@ -66,8 +100,16 @@ impl VerifiedClaims {
         scopes_claim: Option<&str>,
     ) -> Self {
         let scopes = parse_scopes(&claims, scopes_claim);
+        let number = |name| claims.get(name).and_then(Value::as_f64);
+        let (exp, nbf) = (number("exp"), number("nbf"));
         Self {
-            inner: Arc::new(Inner { claims, scopes }),
+            inner: Arc::new(Inner {
+                payload: Vec::new(),
+                claims: OnceLock::from(claims),
+                scopes,
+                exp,
+                nbf,
+            }),
             admin: false,
         }
     }
@@ -119,14 +161,14 @@ impl VerifiedClaims {
 
     /// The `sub` claim, if it is present (it is always a string when present).
     pub fn subject(&self) -> Option<&str> {
-        self.inner.claims.get("sub").and_then(Value::as_str)
+        self.claims().get("sub").and_then(Value::as_str)
     }
 
     /// The `iss` claim, if it is present (a string when present). With several trusted
     /// issuers, two providers may use the same `sub` for different users: key users by
     /// `(issuer(), subject())`.
     pub fn issuer(&self) -> Option<&str> {
-        self.inner.claims.get("iss").and_then(Value::as_str)
+        self.claims().get("iss").and_then(Value::as_str)
     }
 
     /// The granted scopes, in token order.
@@ -139,19 +181,35 @@ impl VerifiedClaims {
         self.inner.scopes.iter().any(|s| s == scope)
     }
 
-    /// The full claim set.
+    /// The full claim set. Built from the token the first time it is asked for, by
+    /// this or any accessor that reads claims (a request that never asks pays
+    /// nothing for it), then shared by every clone and every later request of the
+    /// same token while the verified-token cache holds it.
     pub fn claims(&self) -> &Map<String, Value> {
-        &self.inner.claims
+        self.inner.claims.get_or_init(|| {
+            // Cannot fail: verification read these bytes as a JSON object with
+            // distinct members, nested no deeper than serde_json allows.
+            serde_json::from_slice(&self.inner.payload).unwrap_or_else(|_| {
+                tracing::error!("verified claims could not be read again; reporting none");
+                Map::new()
+            })
+        })
     }
 
     /// One claim by name.
     pub fn get(&self, name: &str) -> Option<&Value> {
-        self.inner.claims.get(name)
+        self.claims().get(name)
     }
 
     /// The claim set deserialized into a type of yours.
     pub fn deserialize<T: DeserializeOwned>(&self) -> Result<T, serde_json::Error> {
-        T::deserialize(&self.inner.claims)
+        T::deserialize(self.claims())
+    }
+
+    /// `exp` and `nbf`, for the cache.
+    #[cfg(feature = "cache")]
+    pub(crate) fn dates(&self) -> (Option<f64>, Option<f64>) {
+        (self.inner.exp, self.inner.nbf)
     }
 }
 
@@ -161,37 +219,53 @@ impl fmt::Debug for VerifiedClaims {
         f.debug_struct("VerifiedClaims")
             .field("sub", &self.subject())
             .field("scopes", &self.inner.scopes)
-            .field("claims", &self.inner.claims.keys().collect::<Vec<_>>())
+            .field("claims", &self.claims().keys().collect::<Vec<_>>())
             .finish()
     }
 }
 
 /// The scopes of `claims` (see [`VerifiedClaims`] for the rules).
 pub(crate) fn parse_scopes(claims: &Map<String, Value>, scopes_claim: Option<&str>) -> Vec<String> {
-    let value = match scopes_claim {
-        Some(name) => claims.get(name),
-        None => DEFAULT_SCOPES_CLAIMS
+    let value = choose_scopes_claim(|name| claims.get(name), scopes_claim);
+    let value = value.map(|value| match value {
+        Value::String(text) => ScopesValue::Text(Cow::Borrowed(text)),
+        Value::Array(items) => items
             .iter()
-            .find_map(|name| claims.get(*name)),
-    };
+            .map(|item| item.as_str().map(Cow::Borrowed))
+            .collect::<Option<_>>()
+            .map_or(ScopesValue::Invalid, ScopesValue::List),
+        _ => ScopesValue::Invalid,
+    });
+    scopes_of(value.as_ref())
+}
+
+/// The claim that holds the scopes: the configured one, else the first present of
+/// [`DEFAULT_SCOPES_CLAIMS`].
+pub(crate) fn choose_scopes_claim<T>(
+    get: impl Fn(&str) -> Option<T>,
+    scopes_claim: Option<&str>,
+) -> Option<T> {
+    match scopes_claim {
+        Some(name) => get(name),
+        None => DEFAULT_SCOPES_CLAIMS.iter().find_map(|name| get(name)),
+    }
+}
+
+/// The scopes a scopes claim grants: an array of strings, or one string split on `' '`,
+/// empty items dropped; anything else grants none.
+pub(crate) fn scopes_of(value: Option<&ScopesValue<'_>>) -> Vec<String> {
     match value {
-        Some(Value::String(s)) => s
+        Some(ScopesValue::Text(text)) => text
             .split(' ')
             .filter(|item| !item.is_empty())
             .map(str::to_owned)
             .collect(),
-        Some(Value::Array(items)) => {
-            let mut scopes = Vec::with_capacity(items.len());
-            for item in items {
-                match item {
-                    Value::String(s) if s.is_empty() => {}
-                    Value::String(s) => scopes.push(s.clone()),
-                    _ => return Vec::new(),
-                }
-            }
-            scopes
-        }
-        _ => Vec::new(),
+        Some(ScopesValue::List(items)) => items
+            .iter()
+            .filter(|item| !item.is_empty())
+            .map(|item| item.to_string())
+            .collect(),
+        Some(ScopesValue::Invalid) | None => Vec::new(),
     }
 }
 

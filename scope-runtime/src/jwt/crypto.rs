@@ -97,7 +97,9 @@ impl PreparedKey {
                     _ => hmac::HMAC_SHA512,
                 };
                 let secret = key.try_get_as_bytes().map_err(|_| "not an HMAC secret")?;
-                return Ok(PreparedKey(Backend::Hmac(Box::new(hmac::Key::new(hash, secret)))));
+                return Ok(PreparedKey(Backend::Hmac(Box::new(hmac::Key::new(
+                    hash, secret,
+                )))));
             }
             Algorithm::ES256 | Algorithm::ES384 | Algorithm::EdDSA | Algorithm::Ed25519 => {
                 let (params, what): (&'static dyn lc::VerificationAlgorithm, _) = match alg {

@@ -7,18 +7,19 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use http::HeaderMap;
-use serde_json::{Map, Value};
 
 use super::builder::IssuerSettings;
 #[cfg(feature = "cache")]
 use super::cache;
 use super::crypto::Signature;
-use super::json::{b64_decode, strict_object};
+use super::json::{Member, b64_decode, jose_header, read_payload};
 use super::source;
 use super::validate::check_claim_types;
-#[cfg(feature = "cache")]
 use super::validate::unix_now;
-use super::{Algorithm, JwtVerifierBuilder, TokenSource, VerificationKey, VerifiedClaims, jwks};
+use super::{
+    Algorithm, DEFAULT_SCOPES_CLAIMS, JwtVerifierBuilder, TokenSource, VerificationKey,
+    VerifiedClaims, jwks,
+};
 use crate::error::{AuthError, InvalidTokenReason};
 
 pub(super) struct Inner {
@@ -154,13 +155,14 @@ impl JwtVerifier {
         if token.len() > inner.max_token_len {
             return Err(invalid(InvalidTokenReason::TooLong));
         }
+        // One reading of the clock for the whole verification.
+        let now = unix_now();
         // Read before the keys are: a swap after this read makes the entry stale.
         #[cfg(feature = "cache")]
         let generation = self.key_generation();
         #[cfg(feature = "cache")]
         if let Some(cache) = &inner.cache
-            && let Some(verdict) =
-                cache.get(token, unix_now(), inner.leeway.as_secs_f64(), generation)
+            && let Some(verdict) = cache.get(token, now, inner.leeway.as_secs_f64(), generation)
         {
             return verdict;
         }
@@ -177,32 +179,33 @@ impl JwtVerifier {
         // Our own reading of the header, for precise reasons (`alg: none`, `crit`,
         // `kid`). A JSON object with unique members, nested at most 128 deep (serde_json's
         // limit), else malformed.
-        let header: Map<String, Value> = b64_decode(header_b64)
-            .and_then(|bytes| strict_object(&bytes))
-            .ok_or(invalid(InvalidTokenReason::Malformed))?;
-        let alg = match header.get("alg") {
+        let header_json = b64_decode(header_b64).ok_or(invalid(InvalidTokenReason::Malformed))?;
+        let header = jose_header(&header_json).ok_or(invalid(InvalidTokenReason::Malformed))?;
+        let alg = match &header.alg {
             // `none` in any casing, and any unknown name, land here.
-            Some(Value::String(name)) => Algorithm::from_name(name)
+            Member::Text(name) => Algorithm::from_name(name)
                 .ok_or(invalid(InvalidTokenReason::AlgorithmNotAllowed))?,
             _ => return Err(invalid(InvalidTokenReason::Malformed)),
         };
-        if header.contains_key("crit") {
+        if header.crit {
             return Err(invalid(InvalidTokenReason::UnsupportedCriticalHeader));
         }
-        let kid = match header.get("kid") {
-            None | Some(Value::Null) => None,
-            Some(Value::String(kid)) => Some(kid.as_str()),
-            Some(_) => return Err(invalid(InvalidTokenReason::Malformed)),
+        let kid = match &header.kid {
+            Member::Absent | Member::Null => None,
+            Member::Text(kid) => Some(&**kid),
+            Member::Number(_) | Member::Other => {
+                return Err(invalid(InvalidTokenReason::Malformed));
+            }
         };
         // The claims are read once, before any signature work (bounded by the length
         // cap): the issuer they name chooses the keys.
-        let claims = b64_decode(payload_b64)
-            .and_then(|bytes| strict_object(&bytes))
+        let payload = b64_decode(payload_b64).ok_or(invalid(InvalidTokenReason::Malformed))?;
+        let claims = read_payload(&payload, &|name| self.may_hold_scopes(name))
             .ok_or(invalid(InvalidTokenReason::Malformed))?;
         check_claim_types(&claims)
             .map_err(|name| invalid(InvalidTokenReason::WrongClaimType(name)))?;
-        let issuer = self.issuer_of(&claims)?;
-        if issuer.access_token_type && !is_access_token_type(header.get("typ")) {
+        let issuer = self.issuer_of(claims.iss.text())?;
+        if issuer.access_token_type && !is_access_token_type(header.typ.text()) {
             return Err(invalid(InvalidTokenReason::NotAccessToken));
         }
 
@@ -254,7 +257,7 @@ impl JwtVerifier {
                 return Err(invalid(InvalidTokenReason::BadSignature));
             };
             if key.key.verify(message, signature) {
-                let verified = self.accept(claims, issuer)?;
+                let verified = self.accept(&claims, issuer, now)?.claims(payload);
                 #[cfg(feature = "cache")]
                 if let Some(cache) = &inner.cache {
                     cache.insert(token, &verified, generation);
@@ -270,15 +273,25 @@ impl JwtVerifier {
         }
     }
 
+    /// Whether a payload member named `name` may hold the scopes, for one of the
+    /// issuer configurations (its scopes claim, or a default one).
+    fn may_hold_scopes(&self, name: &str) -> bool {
+        DEFAULT_SCOPES_CLAIMS.contains(&name)
+            || self
+                .inner
+                .issuers
+                .iter()
+                .any(|issuer| issuer.scopes_claim.as_deref() == Some(name))
+    }
+
     /// The issuer configuration a token's claims select (types already checked).
-    fn issuer_of(&self, claims: &Map<String, Value>) -> Result<&IssuerKeys, AuthError> {
+    fn issuer_of(&self, iss: Option<&str>) -> Result<&IssuerKeys, AuthError> {
         let issuers = &self.inner.issuers;
         if let [only] = issuers.as_slice()
             && only.issuers.is_empty()
         {
             return Ok(only);
         }
-        let iss = claims.get("iss").and_then(Value::as_str);
         let found = iss.and_then(|iss| {
             issuers
                 .iter()
@@ -330,22 +343,20 @@ impl JwtVerifier {
 
 /// RFC 9068 §4: `typ` is `at+jwt`, or its full media type `application/at+jwt`
 /// (media types are case-insensitive).
-fn is_access_token_type(typ: Option<&Value>) -> bool {
+fn is_access_token_type(typ: Option<&str>) -> bool {
     const MEDIA_PREFIX: &str = "application/";
-    let Some(Value::String(typ)) = typ else {
+    let Some(typ) = typ else {
         return false;
     };
     let subtype = match typ.get(..MEDIA_PREFIX.len()) {
         Some(prefix) if prefix.eq_ignore_ascii_case(MEDIA_PREFIX) => &typ[MEDIA_PREFIX.len()..],
-        _ => typ.as_str(),
+        _ => typ,
     };
     subtype.eq_ignore_ascii_case("at+jwt")
 }
 
 #[cfg(test)]
 mod typ_tests {
-    use serde_json::json;
-
     use super::is_access_token_type;
 
     #[test]
@@ -356,18 +367,17 @@ mod typ_tests {
             "application/at+jwt",
             "Application/At+JWT",
         ] {
-            assert!(is_access_token_type(Some(&json!(typ))), "{typ}");
+            assert!(is_access_token_type(Some(typ)), "{typ}");
         }
+        // (A `typ` that is not a string is no type at all: `Member::text` is `None`.)
         for typ in [
-            json!("JWT"),
-            json!("at+jwt "),
-            json!("application/jwt"),
-            json!("applicationat+jwt"),
-            json!("application/application/at+jwt"),
-            json!(["at+jwt"]),
-            json!(null),
+            "JWT",
+            "at+jwt ",
+            "application/jwt",
+            "applicationat+jwt",
+            "application/application/at+jwt",
         ] {
-            assert!(!is_access_token_type(Some(&typ)), "{typ}");
+            assert!(!is_access_token_type(Some(typ)), "{typ}");
         }
         assert!(!is_access_token_type(None));
     }
