@@ -156,6 +156,17 @@ fn floors(case: &Case) -> Vec<(&'static str, Floor)> {
         let key = aws_lc_rs::signature::ParsedPublicKey::new(params, &public).expect("aws-lc");
         Box::new(move |m, s| key.verify_sig(m, s).is_ok())
     };
+    // aws-lc-rs also verifies with a key it parses at every call, which for ECDSA may
+    // take another path through AWS-LC: measured too, to choose.
+    let aws_lc_unparsed =
+        |params: &'static dyn aws_lc_rs::signature::VerificationAlgorithm| -> Floor {
+            let public = public.clone();
+            Box::new(move |m, s| {
+                aws_lc_rs::signature::UnparsedPublicKey::new(params, &public)
+                    .verify(m, s)
+                    .is_ok()
+            })
+        };
     let ring_floor = |params: &'static dyn rg::VerificationAlgorithm| -> Floor {
         // ring has no parsed-key type for signatures: this is its fastest API.
         let public = public.clone();
@@ -218,6 +229,7 @@ fn floors(case: &Case) -> Vec<(&'static str, Floor)> {
                 };
             vec![
                 ("aws_lc_rs", aws_lc(lc)),
+                ("aws_lc_rs_unparsed", aws_lc_unparsed(lc)),
                 ("ring", ring_floor(rg)),
                 ("rust_crypto", rust_crypto),
             ]
@@ -228,6 +240,10 @@ fn floors(case: &Case) -> Vec<(&'static str, Floor)> {
                 (
                     "aws_lc_rs",
                     aws_lc(&aws_lc_rs::signature::ECDSA_P256_SHA256_FIXED),
+                ),
+                (
+                    "aws_lc_rs_unparsed",
+                    aws_lc_unparsed(&aws_lc_rs::signature::ECDSA_P256_SHA256_FIXED),
                 ),
                 ("ring", ring_floor(&rg::ECDSA_P256_SHA256_FIXED)),
                 (
@@ -246,6 +262,10 @@ fn floors(case: &Case) -> Vec<(&'static str, Floor)> {
                     "aws_lc_rs",
                     aws_lc(&aws_lc_rs::signature::ECDSA_P384_SHA384_FIXED),
                 ),
+                (
+                    "aws_lc_rs_unparsed",
+                    aws_lc_unparsed(&aws_lc_rs::signature::ECDSA_P384_SHA384_FIXED),
+                ),
                 ("ring", ring_floor(&rg::ECDSA_P384_SHA384_FIXED)),
                 (
                     "rust_crypto",
@@ -261,6 +281,10 @@ fn floors(case: &Case) -> Vec<(&'static str, Floor)> {
             let key = ed25519_dalek::VerifyingKey::from_bytes(&bytes).expect("ed25519");
             vec![
                 ("aws_lc_rs", aws_lc(&aws_lc_rs::signature::ED25519)),
+                (
+                    "aws_lc_rs_unparsed",
+                    aws_lc_unparsed(&aws_lc_rs::signature::ED25519),
+                ),
                 ("ring", ring_floor(&rg::ED25519)),
                 (
                     "rust_crypto",
@@ -515,6 +539,7 @@ fn bench(c: &mut Criterion) {
             &call,
             &bare,
             &guarded,
+            &uncached,
             &peer,
             &|| guarded_with(scope_runtime::DEFAULT_CACHE_CAPACITY),
         );
@@ -526,9 +551,11 @@ fn bench(c: &mut Criterion) {
 }
 
 /// The ratios the targets are about, measured paired: `ROUNDS` rounds, each running a
-/// batch of requests per case, the cases in a rotating order, so that the machine's
-/// drift (this one is shared) hits every case alike; the median of each case's
-/// per-request times. Printed as one line per algorithm, after its criterion group.
+/// batch of requests per case (the floors, the bare router, the layer cold with and
+/// without the cache, warm, the peer), the cases in a rotating order, so that the
+/// machine's drift (this one is shared) hits every case alike; the median of each
+/// case's per-request times. Printed as one line per algorithm, after its criterion
+/// group.
 #[allow(clippy::too_many_arguments)]
 fn paired(
     case: &Case,
@@ -537,13 +564,15 @@ fn paired(
     call: &dyn Fn(&Router, &str) -> StatusCode,
     bare: &Router,
     warm: &Router,
+    uncached: &Router,
     peer: &Router,
     fresh: &dyn Fn() -> Router,
 ) {
     const ROUNDS: usize = 31;
     let batch = (tokens.pool.len() / ROUNDS).min(1_000);
-    // Cases 0..4 are the router ones, then one per floor.
-    let cases = 4 + floors.len();
+    // Cases 0..5 are the router ones, then one per floor.
+    const ROUTERS: usize = 5;
+    let cases = ROUTERS + floors.len();
     let mut times: Vec<Vec<f64>> = vec![Vec::new(); cases];
     for round in 0..ROUNDS {
         // Distinct tokens in every round: pool[round * batch ..][.. batch].
@@ -584,26 +613,28 @@ fn paired(
         v[v.len() / 2]
     };
     let m: Vec<f64> = times.iter_mut().map(median).collect();
-    let (bare, cold, warm, peer) = (m[0], m[1], m[2], m[3]);
+    let (bare, cold, warm, peer, uncached) = (m[0], m[1], m[2], m[3], m[4]);
     let (fastest, floor) = floors
         .iter()
-        .zip(&m[4..])
+        .zip(&m[ROUTERS..])
         .map(|((name, _), &t)| (*name, t))
         .min_by(|a, b| a.1.total_cmp(&b.1))
         .expect("floors");
     let all: Vec<String> = floors
         .iter()
-        .zip(&m[4..])
+        .zip(&m[ROUTERS..])
         .map(|((name, _), t)| format!("{name} {t:.0}"))
         .collect();
     println!(
         "paired {}: floors (ns) {}; added over the bare router ({bare:.0} ns): \
-         cold {:.0} ns = {:.3}x the floor ({fastest}), warm {:.0} ns, \
-         peer {:.0} ns = {:.3}x; {ROUNDS} rounds of {batch}",
+         cold {:.0} ns = {:.3}x the floor ({fastest}), cold without the cache {:.0} ns = \
+         {:.3}x, warm {:.0} ns, peer {:.0} ns = {:.3}x; {ROUNDS} rounds of {batch}",
         case.name,
         all.join(", "),
         cold - bare,
         (cold - bare) / floor,
+        uncached - bare,
+        (uncached - bare) / floor,
         warm - bare,
         peer - bare,
         (peer - bare) / floor,
