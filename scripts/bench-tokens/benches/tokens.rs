@@ -598,8 +598,11 @@ fn paired(
                 3 => slice
                     .iter()
                     .for_each(|t| assert_eq!(call(peer, t), StatusCode::OK)),
+                4 => slice
+                    .iter()
+                    .for_each(|t| assert_eq!(call(uncached, t), StatusCode::OK)),
                 floor => {
-                    let check = &floors[floor - 4].1;
+                    let check = &floors[floor - ROUTERS].1;
                     for (message, signature) in signed {
                         assert!(check(message.as_bytes(), signature));
                     }
