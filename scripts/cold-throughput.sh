@@ -4,7 +4,7 @@
 # token that is always in its verified-token cache (4,096 entries). A measurement, not a
 # test: on a shared machine the numbers are indicative.
 #
-#   bash scripts/cold-throughput.sh [seconds=10] [connections=64] [tokens=10000]
+#   bash scripts/cold-throughput.sh [seconds=10] [connections=64] [tokens=60000]
 #
 # 1. builds the release `agent_os` and the load tool (scripts/load/, a crate outside the
 #    workspace, into target/load: `scope-policy-cold`, src/bin/cold.rs);
@@ -12,10 +12,11 @@
 #    (rsa_private.pem, ec_p256_private.pem): writes a JWKS of the public key (`kid`,
 #    `alg`), starts agent_os on 127.0.0.1 and a free port with JWT_JWKS_FILE set and
 #    waits for /health; mints `tokens` distinct tokens (distinct `jti`, scope app:admin;
-#    the minting time is printed, not measured); sends `seconds` of load over
-#    `connections` keep-alive HTTP/1.1 connections, once cycling through all the tokens
-#    in order (cold: with more tokens than the cache holds, nearly every one is a miss)
-#    and once with a single token (warm); every answer must be 200; stops the server;
+#    the minting time is printed, not measured); sends load over `connections`
+#    keep-alive HTTP/1.1 connections, once with every token sent once, in order (cold:
+#    every request a token the server has never seen; the phase ends when they run out,
+#    or after `seconds`), and once with a single token for `seconds` (warm); every
+#    answer must be 200; stops the server;
 # 3. prints a table (alg, tokens, req/s, p50, p99, non-200, connection errors) and the
 #    cold/warm ratio of req/s for each algorithm.
 #
@@ -24,7 +25,7 @@
 set -euo pipefail
 seconds=${1:-10}
 connections=${2:-64}
-tokens=${3:-10000}
+tokens=${3:-60000}
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 

@@ -122,8 +122,7 @@ impl<'de> serde::Deserialize<'de> for JoseHeader<'de> {
                     typ: Member::Absent,
                     crit: false,
                 };
-                // One small allocation for a usual header; O(n log n) for a hostile one.
-                let mut seen = BTreeSet::new();
+                let mut seen = SeenKeys::default();
                 while let Some(Key(key)) = access.next_key::<Key<'de>>()? {
                     let slot = match &*key {
                         "alg" => Some(&mut header.alg),
@@ -146,6 +145,36 @@ impl<'de> serde::Deserialize<'de> for JoseHeader<'de> {
             }
         }
         deserializer.deserialize_map(Members)
+    }
+}
+
+/// The member names of one object so far, to refuse a duplicate: the first 16 in a
+/// list (a linear search is quicker than any tree at that size, and headers and
+/// claims have fewer), the rest in a set, so that a hostile object of a thousand
+/// members still costs O(n log n).
+#[derive(Default)]
+struct SeenKeys<'a> {
+    few: Vec<Cow<'a, str>>,
+    many: BTreeSet<Cow<'a, str>>,
+}
+
+impl<'a> SeenKeys<'a> {
+    const FEW: usize = 16;
+
+    /// Adds `key`; `false` when it was there already.
+    fn insert(&mut self, key: Cow<'a, str>) -> bool {
+        if self.few.contains(&key) {
+            return false;
+        }
+        if self.few.len() < Self::FEW {
+            if self.few.capacity() == 0 {
+                self.few.reserve_exact(Self::FEW);
+            }
+            self.few.push(key);
+            true
+        } else {
+            self.many.insert(key)
+        }
     }
 }
 
@@ -368,7 +397,7 @@ impl<'de> serde::de::Visitor<'de> for PayloadSeed<'_> {
             aud: Audience::Absent,
             scope_claims: Vec::new(),
         };
-        let mut seen = BTreeSet::new();
+        let mut seen = SeenKeys::default();
         while let Some(Key(key)) = access.next_key::<Key<'de>>()? {
             let slot = match &*key {
                 "exp" => Some(&mut reading.exp),
@@ -578,6 +607,29 @@ mod tests {
         assert!(jose_header(deep(100).as_bytes()).is_some());
         assert!(jose_header(deep(200).as_bytes()).is_none());
         assert!(strict_object(deep(200).as_bytes()).is_none());
+    }
+
+    #[test]
+    fn duplicates_are_found_past_the_first_sixteen_members() {
+        let object = |names: &[String]| {
+            let members: Vec<String> = names.iter().map(|n| format!(r#""{n}":1"#)).collect();
+            format!("{{{}}}", members.join(","))
+        };
+        let distinct: Vec<String> = (0..40).map(|i| format!("m{i}")).collect();
+        let may_hold = |_: &str| false;
+        assert!(jose_header(object(&distinct).as_bytes()).is_some());
+        assert!(super::read_payload(object(&distinct).as_bytes(), &may_hold).is_some());
+        for (first, again) in [(2, 30), (20, 35), (15, 16)] {
+            let mut names = distinct.clone();
+            names[again] = names[first].clone();
+            let json = object(&names);
+            assert!(jose_header(json.as_bytes()).is_none(), "{first} at {again}");
+            assert!(
+                super::read_payload(json.as_bytes(), &may_hold).is_none(),
+                "{first} at {again}"
+            );
+            assert!(strict_object(json.as_bytes()).is_none());
+        }
     }
 
     mod payload_property {

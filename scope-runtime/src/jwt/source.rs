@@ -110,7 +110,10 @@ fn authorization(headers: &HeaderMap) -> Result<Option<Authorization<'_>>, AuthE
     // A field value has no leading or trailing whitespace (RFC 9110 §5.5).
     let blank = |b: &u8| *b == b' ' || *b == b'\t';
     let start = value.iter().position(|b| !blank(b)).unwrap_or(value.len());
-    let end = value.iter().rposition(|b| !blank(b)).map_or(start, |last| last + 1);
+    let end = value
+        .iter()
+        .rposition(|b| !blank(b))
+        .map_or(start, |last| last + 1);
     let value = &value[start..end.max(start)];
     let (scheme, rest) = match value.iter().position(|&b| b == b' ') {
         Some(space) => (&value[..space], &value[space + 1..]),
@@ -120,7 +123,10 @@ fn authorization(headers: &HeaderMap) -> Result<Option<Authorization<'_>>, AuthE
         return Err(MALFORMED_HEADER);
     }
     if !scheme.eq_ignore_ascii_case(b"bearer") {
-        return if rest.iter().all(|&b| b == b'\t' || (b' '..0x7f).contains(&b)) {
+        return if rest
+            .iter()
+            .all(|&b| b == b'\t' || (b' '..0x7f).contains(&b))
+        {
             Ok(Some(Authorization::OtherScheme))
         } else {
             Err(MALFORMED_HEADER)
