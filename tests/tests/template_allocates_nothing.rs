@@ -3,9 +3,9 @@
 //! (`["agents:{agent_id}:read"]`) and by the same requests on the equivalent fixed rule
 //! (`["agents:a1:read"]`, the scope the template fills to), with one token of 20 scopes
 //! (the matching one last), verified once and then served from the verified-token cache.
-//! The counts must be equal: allowed, allowed by the wildcard, an escaped path (decoded
-//! in a stack buffer), and refused (the 403 names the filled scope, one string either
-//! way).
+//! The counts must be equal (in one of up to three windows: see `paired_windows`):
+//! allowed, allowed by the wildcard, an escaped path (decoded in a stack buffer), and
+//! refused (the 403 names the filled scope, one string either way).
 //!
 //! The layer allocates per request anyway (the verified claims go into the request's
 //! extensions, axum builds a response, ...), so the property is "the template adds zero
@@ -57,6 +57,25 @@ fn allocated(n: usize, mut f: impl FnMut()) -> (u64, u64) {
     )
 }
 
+/// `a` and `b` measured side by side, in up to three windows, until one window finds
+/// them equal (`same` decides): the test harness's other thread sometimes allocates a few
+/// blocks inside a window on a loaded machine, but an allocation the template adds
+/// happens in every window. Returns the last window's pair.
+fn paired_windows(
+    mut a: impl FnMut() -> (u64, u64),
+    mut b: impl FnMut() -> (u64, u64),
+    same: impl Fn((u64, u64), (u64, u64)) -> bool,
+) -> ((u64, u64), (u64, u64)) {
+    let mut last = (a(), b());
+    for _ in 1..3 {
+        if same(last.0, last.1) {
+            break;
+        }
+        last = (a(), b());
+    }
+    last
+}
+
 #[test]
 fn a_template_adds_no_allocation_to_a_request() {
     let profiler = dhat::Profiler::builder()
@@ -102,8 +121,11 @@ fn a_template_adds_no_allocation_to_a_request() {
             assert_eq!(call(fixed, token), status, "{what}: {fixed}");
             assert_eq!(call(template, token), status, "{what}: {template}");
         }
-        let on_fixed = allocated(N, || assert_eq!(call(fixed, token), status));
-        let on_template = allocated(N, || assert_eq!(call(template, token), status));
+        let (on_fixed, on_template) = paired_windows(
+            || allocated(N, || assert_eq!(call(fixed, token), status)),
+            || allocated(N, || assert_eq!(call(template, token), status)),
+            |a, b| a == b,
+        );
         report.push(format!(
             "{what}: fixed {} blocks / {} bytes, template {} blocks / {} bytes per request",
             on_fixed.0 as f64 / N as f64,
@@ -119,8 +141,11 @@ fn a_template_adds_no_allocation_to_a_request() {
     for _ in 0..3 {
         assert_eq!(call("/t/a1", &wildcard), StatusCode::OK);
     }
-    let exact_held = allocated(N, || assert_eq!(call("/t/a1", &exact), StatusCode::OK));
-    let wildcard_held = allocated(N, || assert_eq!(call("/t/a1", &wildcard), StatusCode::OK));
+    let (exact_held, wildcard_held) = paired_windows(
+        || allocated(N, || assert_eq!(call("/t/a1", &exact), StatusCode::OK)),
+        || allocated(N, || assert_eq!(call("/t/a1", &wildcard), StatusCode::OK)),
+        |a, b| a.0 == b.0,
+    );
     report.push(format!(
         "wildcard: exact {} blocks / {} bytes, wildcard {} blocks / {} bytes per request",
         exact_held.0 as f64 / N as f64,

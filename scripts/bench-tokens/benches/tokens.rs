@@ -23,7 +23,9 @@
 //! - `peer/jsonwebtoken9_ring`: jwt-authorizer's verification (jsonwebtoken 9 on ring,
 //!   `decode` with its default `Validation`) in an `axum::middleware::from_fn` around
 //!   the same router, on the same cycling tokens: a stand-in for a peer's per-request
-//!   cost that is cheaper than any real peer (no claims extraction, no policy).
+//!   cost that is cheaper than any real peer (no claims extraction, no policy);
+//! - `peer/jwt_authorizer`: jwt-authorizer 0.15 itself, its axum 0.7 layer bridged onto
+//!   the same handler (`jwt_authorizer_router`).
 //!
 //! For RS256 and HS256, group `<alg>/parts`, the verifier alone
 //! (`JwtVerifier::verify_token`, no HTTP) on tokens that stop at each step:
@@ -81,6 +83,8 @@ struct Case {
     public: Vec<u8>,
     key: VerificationKey,
     peer: jsonwebtoken9::DecodingKey,
+    /// The public key's PEM (the secret for HS256), for jwt-authorizer.
+    pem: &'static str,
 }
 
 fn cases() -> Vec<Case> {
@@ -97,7 +101,7 @@ fn cases() -> Vec<Case> {
         fixture!("ed25519_private.pem"),
         fixture!("ed25519_public.pem"),
     );
-    let asymmetric = |name, alg: Algorithm, (private, public): (&str, &str)| {
+    let asymmetric = |name, alg: Algorithm, (private, public): (&str, &'static str)| {
         let (encoding, decoding, peer) = match alg {
             Algorithm::ES256 | Algorithm::ES384 => (
                 EncodingKey::from_ec_pem(private.as_bytes()),
@@ -128,6 +132,7 @@ fn cases() -> Vec<Case> {
                 .expect("key")
                 .with_kid("k1"),
             peer: peer.expect("peer key"),
+            pem: public,
         }
     };
     vec![
@@ -138,6 +143,7 @@ fn cases() -> Vec<Case> {
             public: SECRET.to_vec(),
             key: VerificationKey::hs256(SECRET).expect("key").with_kid("k1"),
             peer: jsonwebtoken9::DecodingKey::from_secret(SECRET),
+            pem: std::str::from_utf8(SECRET).expect("ASCII"),
         },
         asymmetric("rs256", Algorithm::RS256, rsa),
         asymmetric("ps256", Algorithm::PS256, rsa),
@@ -362,6 +368,33 @@ async fn peer_middleware(
 }
 
 /// The pool's size: `BENCH_TOKENS_DISTINCT`, default 10,000.
+/// jwt-authorizer 0.15 (an axum 0.7 layer, on jsonwebtoken 9 and ring) around the same
+/// handler, bridged: its inner service answers with axum-core 0.4 responses and the
+/// outer one is turned back into axum 0.8's, two `map_response` steps that move the body
+/// and nothing else. Mounted as the router's `/config` route, so that there is one
+/// routing step, as with `Router::layer`.
+fn jwt_authorizer_router(rt: &tokio::runtime::Runtime, case: &Case) -> Router {
+    use jwt_authorizer::{IntoLayer as _, JwtAuthorizer};
+    use tower::{Layer as _, ServiceBuilder};
+    let builder = match case.alg {
+        Algorithm::HS256 => JwtAuthorizer::<serde_json::Value>::from_secret(case.pem),
+        Algorithm::ES256 | Algorithm::ES384 => JwtAuthorizer::from_ec_pem_text(case.pem),
+        Algorithm::EdDSA => JwtAuthorizer::from_ed_pem_text(case.pem),
+        _ => JwtAuthorizer::from_rsa_pem_text(case.pem),
+    };
+    let authorizer = rt.block_on(builder.build()).expect("jwt-authorizer");
+    let handler = ServiceBuilder::new()
+        .map_response(|response: Response| response.map(axum_core04::body::Body::new))
+        .service(get(|| async { "config" }).with_state(()));
+    let authorized = vec![authorizer].into_layer().layer(handler);
+    let bridged = ServiceBuilder::new()
+        .map_response(|response: http::Response<axum_core04::body::Body>| response.map(Body::new))
+        .service(authorized);
+    Router::new()
+        .route_service("/config", bridged)
+        .route("/health", get(|| async { "ok" }))
+}
+
 fn distinct_tokens() -> usize {
     std::env::var("BENCH_TOKENS_DISTINCT")
         .ok()
@@ -492,7 +525,8 @@ fn bench(c: &mut Criterion) {
         let peer = router().layer(middleware::from_fn(move |request, next| {
             peer_middleware(peer_key.clone(), request, next)
         }));
-        for app in [&guarded, &uncached, &peer] {
+        let jwt_authorizer = jwt_authorizer_router(&rt, case);
+        for app in [&guarded, &uncached, &peer, &jwt_authorizer] {
             assert_eq!(call(app, one), StatusCode::OK, "{}", case.name);
         }
 
@@ -531,6 +565,9 @@ fn bench(c: &mut Criterion) {
         group.bench_function("peer/jsonwebtoken9_ring", |b| {
             b.iter(|| call(&peer, black_box(&tokens.pool[cycle()])))
         });
+        group.bench_function("peer/jwt_authorizer", |b| {
+            b.iter(|| call(&jwt_authorizer, black_box(&tokens.pool[cycle()])))
+        });
         group.finish();
         paired(
             case,
@@ -541,6 +578,7 @@ fn bench(c: &mut Criterion) {
             &guarded,
             &uncached,
             &peer,
+            &jwt_authorizer,
             &|| guarded_with(scope_runtime::DEFAULT_CACHE_CAPACITY),
         );
 
@@ -566,12 +604,13 @@ fn paired(
     warm: &Router,
     uncached: &Router,
     peer: &Router,
+    jwt_authorizer: &Router,
     fresh: &dyn Fn() -> Router,
 ) {
     const ROUNDS: usize = 31;
     let batch = (tokens.pool.len() / ROUNDS).min(1_000);
-    // Cases 0..5 are the router ones, then one per floor.
-    const ROUTERS: usize = 5;
+    // Cases 0..6 are the router ones, then one per floor.
+    const ROUTERS: usize = 6;
     let cases = ROUTERS + floors.len();
     let mut times: Vec<Vec<f64>> = vec![Vec::new(); cases];
     for round in 0..ROUNDS {
@@ -601,6 +640,9 @@ fn paired(
                 4 => slice
                     .iter()
                     .for_each(|t| assert_eq!(call(uncached, t), StatusCode::OK)),
+                5 => slice
+                    .iter()
+                    .for_each(|t| assert_eq!(call(jwt_authorizer, t), StatusCode::OK)),
                 floor => {
                     let check = &floors[floor - ROUTERS].1;
                     for (message, signature) in signed {
@@ -616,7 +658,7 @@ fn paired(
         v[v.len() / 2]
     };
     let m: Vec<f64> = times.iter_mut().map(median).collect();
-    let (bare, cold, warm, peer, uncached) = (m[0], m[1], m[2], m[3], m[4]);
+    let (bare, cold, warm, peer, uncached, authorizer) = (m[0], m[1], m[2], m[3], m[4], m[5]);
     let (fastest, floor) = floors
         .iter()
         .zip(&m[ROUTERS..])
@@ -631,7 +673,8 @@ fn paired(
     println!(
         "paired {}: floors (ns) {}; added over the bare router ({bare:.0} ns): \
          cold {:.0} ns = {:.3}x the floor ({fastest}), cold without the cache {:.0} ns = \
-         {:.3}x, warm {:.0} ns, peer {:.0} ns = {:.3}x; {ROUNDS} rounds of {batch}",
+         {:.3}x, warm {:.0} ns, peer {:.0} ns = {:.3}x, jwt-authorizer {:.0} ns = {:.3}x; \
+         {ROUNDS} rounds of {batch}",
         case.name,
         all.join(", "),
         cold - bare,
@@ -641,6 +684,8 @@ fn paired(
         warm - bare,
         peer - bare,
         (peer - bare) / floor,
+        authorizer - bare,
+        (authorizer - bare) / floor,
     );
 }
 
