@@ -9,8 +9,8 @@ use serde_json::{Map, Value};
 
 /// A JSON object whose members are all distinct, as a `Value` map: a duplicate member
 /// (two `exp`, two `alg`) makes the token malformed instead of letting the last one
-/// win. The straightforward reading the verifier's ([`jose_header`], [`read_payload`])
-/// are tested against.
+/// win. The plain reading that the verifier's own readings ([`jose_header`],
+/// [`read_payload`]) are tested against.
 #[cfg(test)]
 pub(super) fn strict_object(json: &[u8]) -> Option<Map<String, Value>> {
     struct Unique(Map<String, Value>);
