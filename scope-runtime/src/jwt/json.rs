@@ -207,38 +207,11 @@ impl<'de> serde::de::Visitor<'de> for TextVisitor {
 
 impl<'de> serde::Deserialize<'de> for Member<'de> {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Value;
-        impl<'de> serde::de::Visitor<'de> for Value {
+        struct Containers;
+        impl<'de> serde::de::Visitor<'de> for Containers {
             type Value = Member<'de>;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str("a JSON value")
-            }
-            fn visit_borrowed_str<E>(self, text: &'de str) -> Result<Member<'de>, E> {
-                Ok(Member::Text(Cow::Borrowed(text)))
-            }
-            fn visit_str<E>(self, text: &str) -> Result<Member<'de>, E> {
-                Ok(Member::Text(Cow::Owned(text.to_owned())))
-            }
-            fn visit_string<E>(self, text: String) -> Result<Member<'de>, E> {
-                Ok(Member::Text(Cow::Owned(text)))
-            }
-            fn visit_unit<E>(self) -> Result<Member<'de>, E> {
-                Ok(Member::Null)
-            }
-            fn visit_bool<E>(self, _: bool) -> Result<Member<'de>, E> {
-                Ok(Member::Other)
-            }
-            // As `Value::as_f64` reads numbers (no `arbitrary_precision`).
-            #[allow(clippy::cast_precision_loss)]
-            fn visit_i64<E>(self, number: i64) -> Result<Member<'de>, E> {
-                Ok(Member::Number(number as f64))
-            }
-            #[allow(clippy::cast_precision_loss)]
-            fn visit_u64<E>(self, number: u64) -> Result<Member<'de>, E> {
-                Ok(Member::Number(number as f64))
-            }
-            fn visit_f64<E>(self, number: f64) -> Result<Member<'de>, E> {
-                Ok(Member::Number(number))
             }
             fn visit_seq<A: serde::de::SeqAccess<'de>>(
                 self,
@@ -253,7 +226,7 @@ impl<'de> serde::Deserialize<'de> for Member<'de> {
                 Skip::map(map).map(|()| Member::Other)
             }
         }
-        deserializer.deserialize_any(Value)
+        deserializer.deserialize_any(AnyOf(Containers, |member| member))
     }
 }
 
@@ -499,7 +472,7 @@ impl<'de> serde::Deserialize<'de> for ScopesValue<'de> {
 }
 
 /// A visitor that takes arrays and objects from `V` and every scalar as a [`Member`]
-/// mapped by `F`.
+/// mapped by `F`: the one place JSON scalars become members.
 struct AnyOf<V, F>(V, F);
 
 impl<'de, V, F, T> serde::de::Visitor<'de> for AnyOf<V, F>
@@ -526,14 +499,17 @@ where
     fn visit_bool<E>(self, _: bool) -> Result<T, E> {
         Ok((self.1)(Member::Other))
     }
-    fn visit_i64<E>(self, _: i64) -> Result<T, E> {
-        Ok((self.1)(Member::Other))
+    // As `Value::as_f64` reads numbers (no `arbitrary_precision`).
+    #[allow(clippy::cast_precision_loss)]
+    fn visit_i64<E>(self, number: i64) -> Result<T, E> {
+        Ok((self.1)(Member::Number(number as f64)))
     }
-    fn visit_u64<E>(self, _: u64) -> Result<T, E> {
-        Ok((self.1)(Member::Other))
+    #[allow(clippy::cast_precision_loss)]
+    fn visit_u64<E>(self, number: u64) -> Result<T, E> {
+        Ok((self.1)(Member::Number(number as f64)))
     }
-    fn visit_f64<E>(self, _: f64) -> Result<T, E> {
-        Ok((self.1)(Member::Other))
+    fn visit_f64<E>(self, number: f64) -> Result<T, E> {
+        Ok((self.1)(Member::Number(number)))
     }
     fn visit_seq<A: serde::de::SeqAccess<'de>>(self, seq: A) -> Result<T, A::Error> {
         self.0.visit_seq(seq)

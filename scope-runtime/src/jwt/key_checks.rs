@@ -116,7 +116,7 @@ pub(super) fn validate(key: &DecodingKey, alg: Algorithm) -> Result<(), KeyError
         Family::Rsa => match key.kind() {
             DecodingKeyKind::RsaModulusExponent { n, e } => check_rsa_components(n, e),
             DecodingKeyKind::SecretOrDer(der) => {
-                ensure_crypto_provider();
+                // (`VerificationKey::checked` installed the provider.)
                 let parse = PROVIDER.key_utils.rsa_pub_components_from_public_key;
                 let (n, e) =
                     parse(der).map_err(|_| KeyError::InvalidKey("not an RSA public key"))?;
