@@ -8,16 +8,20 @@ use axum::response::{IntoResponse, Response};
 use http::request::Parts;
 use serde::de::DeserializeOwned;
 
-use crate::error::{AuthError, ChallengeParams};
+use crate::error::{AuthError, BodyHook, ChallengeParams};
 use crate::jwt::VerifiedClaims;
-use crate::layer::AuthContext;
+use crate::layer::{AuthContext, PassedWithout};
 use crate::policy::Requirement;
 use crate::template::Scope;
 
 /// Extracting [`VerifiedClaims`] in a handler behind the layer.
 ///
-/// A handler that asks for them where the layer did not authenticate (a `public` route,
-/// or no layer at all) is answered 401: the claims are never made up.
+/// A handler that asks for them where no layer authenticated the request is a bug of the
+/// server, answered `500 Internal Server Error` (and logged at `ERROR`, target
+/// `scope_runtime`) with a detail saying what is wrong: no `ScopeLayer` in front of the
+/// handler, or a layer that let the request through without a token (a `public` rule, or
+/// no rule under `Unmapped::Allow`). The claims are never made up; take
+/// `Option<VerifiedClaims>` on routes that may be called without a token.
 impl<S: Send + Sync> FromRequestParts<S> for VerifiedClaims {
     type Rejection = Response;
 
@@ -51,15 +55,34 @@ fn challenge_params(parts: &Parts) -> ChallengeParams<'_> {
         .unwrap_or_default()
 }
 
+/// The layer's refusal-body hook (none without a layer, or with the default body).
+fn body_hook(parts: &Parts) -> Option<&BodyHook> {
+    parts
+        .extensions
+        .get::<AuthContext>()
+        .and_then(|c| c.0.refusal_body.as_ref())
+}
+
+/// The 500 of a handler that needs claims on a request no layer authenticated.
 fn missing_claims(parts: &Parts) -> Response {
-    if parts.extensions.get::<AuthContext>().is_none() {
-        tracing::warn!(
-            target: "scope_runtime",
-            path = parts.uri.path(),
-            "a handler asked for verified claims but no ScopeLayer authenticated this request"
-        );
-    }
-    AuthError::MissingToken.response_with(challenge_params(parts))
+    let passed = PassedWithout::of(&parts.extensions);
+    let misconfiguration = PassedWithout::misconfiguration(passed);
+    let path = match parts.extensions.get::<axum::extract::OriginalUri>() {
+        Some(axum::extract::OriginalUri(uri)) => uri.path(),
+        None => parts.uri.path(),
+    };
+    let rule = match passed {
+        None => "(no ScopeLayer)",
+        Some(PassedWithout::Public) => "public",
+        Some(PassedWithout::Unmapped) => "(unmapped, Unmapped::Allow)",
+        Some(PassedWithout::Metadata) => "(protected-resource metadata)",
+    };
+    tracing::error!(
+        target: "scope_runtime",
+        method = %parts.method, path, rule,
+        "{}", misconfiguration.detail()
+    );
+    misconfiguration.response(body_hook(parts))
 }
 
 /// The verified token's full claim set, deserialized into your own type.
@@ -79,7 +102,8 @@ fn missing_claims(parts: &Parts) -> Response {
 /// # let _: axum::routing::MethodRouter = axum::routing::get(handler);
 /// ```
 ///
-/// A token whose claims do not fit the type is answered 401 `invalid_token`.
+/// A token whose claims do not fit the type is answered 401 `invalid_token`; no verified
+/// token at all is a server misconfiguration, answered 500 as for [`VerifiedClaims`].
 #[derive(Clone, Debug)]
 pub struct Claims<T>(pub T);
 
@@ -91,7 +115,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for Claims<T> {
             <VerifiedClaims as FromRequestParts<S>>::from_request_parts(parts, state).await?;
         claims.deserialize::<T>().map(Claims).map_err(|_| {
             AuthError::InvalidToken(crate::error::InvalidTokenReason::ClaimsShape)
-                .response_with(challenge_params(parts))
+                .response_with(challenge_params(parts), body_hook(parts))
         })
     }
 }
@@ -105,7 +129,8 @@ pub trait ScopeList {
 /// The guard `#[require_scopes(...)]` adds as a handler's first argument: succeeds when
 /// the layer verified a token holding every scope of `L` (or the layer's admin scope).
 ///
-/// No verified token: 401. Missing scopes: 403 `insufficient_scope` naming them.
+/// No verified token: 500, a server misconfiguration (as for [`VerifiedClaims`]).
+/// Missing scopes: 403 `insufficient_scope` naming them, in the layer's refusal body.
 pub struct RequireScopes<L: ScopeList>(PhantomData<L>);
 
 impl<L: ScopeList> std::fmt::Debug for RequireScopes<L> {
@@ -148,6 +173,8 @@ impl<S: Send + Sync, L: ScopeList> FromRequestParts<S> for RequireScopes<L> {
             required: L::SCOPES.iter().map(|s| s.as_str().to_owned()).collect(),
             any_of: false,
         };
-        Err(error.response_with(params).into_response())
+        Err(error
+            .response_with(params, body_hook(parts))
+            .into_response())
     }
 }

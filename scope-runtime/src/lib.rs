@@ -233,7 +233,7 @@ mod template;
 
 // Every public item has one path: here, at the root. Modules are private.
 pub use coverage::{Coverage, RouteKeyError};
-pub use error::{AuthError, InvalidTokenReason};
+pub use error::{AuthError, InvalidTokenReason, RefusalBody, RefusalView};
 pub use extract::Claims;
 pub use guard::PathGuard;
 pub use jwt::{

@@ -7,6 +7,10 @@
 mod challenge;
 mod refusal;
 mod response;
+mod view;
+
+pub(crate) use view::BodyHook;
+pub use view::{RefusalBody, RefusalView};
 
 use std::borrow::Cow;
 use std::fmt;
@@ -224,6 +228,47 @@ impl fmt::Display for AuthError {
 }
 
 impl std::error::Error for AuthError {}
+
+/// A handler needs verified claims where the layer did not authenticate: a bug of the
+/// server, answered `500 Internal Server Error` (never a 401 the client could not fix).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Misconfiguration {
+    /// No `ScopeLayer` in front of the handler at all.
+    NoLayer,
+    /// The route's rule is `public`.
+    PublicRule,
+    /// No rule covers the route and `Unmapped::Allow` let it through.
+    UnmappedAllowed,
+    /// The route is the protected-resource metadata document.
+    MetadataDocument,
+}
+
+impl Misconfiguration {
+    /// What is wrong and how to fix it; nothing about the request's token.
+    pub(crate) fn detail(&self) -> &'static str {
+        match self {
+            Self::NoLayer => {
+                "Server misconfiguration: this handler needs verified claims, but no ScopeLayer \
+                 authenticated the request: put a ScopeLayer in front of it (Router::layer on \
+                 the outermost router), or take Option<VerifiedClaims>"
+            }
+            Self::PublicRule => {
+                "Server misconfiguration: this handler needs verified claims, but the route is \
+                 `public` in the policy: make it `[]` or `optional`, or take \
+                 Option<VerifiedClaims>"
+            }
+            Self::UnmappedAllowed => {
+                "Server misconfiguration: this handler needs verified claims, but no rule of \
+                 the policy covers the route and `Unmapped::Allow` let it through: give it a \
+                 rule, or take Option<VerifiedClaims>"
+            }
+            Self::MetadataDocument => {
+                "Server misconfiguration: this handler needs verified claims, but its path is \
+                 the protected-resource metadata document's, served without a token"
+            }
+        }
+    }
+}
 
 #[cfg(test)]
 mod tests;

@@ -12,7 +12,7 @@ mod service;
 
 use std::sync::Arc;
 
-use crate::error::ChallengeParams;
+use crate::error::{BodyHook, ChallengeParams, Misconfiguration};
 use crate::guard::PathGuard;
 use crate::jwt::{JwtVerifier, VerifiedClaims};
 use crate::policy::{Policy, Requirement};
@@ -47,6 +47,8 @@ pub(crate) struct LayerConfig {
     /// path pass without a token, whatever the policy says.
     pub(crate) metadata_path: Option<Box<str>>,
     pub(crate) guard: PathGuard,
+    /// The body of every refusal, when not the default `{"detail": "..."}`.
+    pub(crate) refusal_body: Option<BodyHook>,
 }
 
 impl LayerConfig {
@@ -76,9 +78,10 @@ impl LayerConfig {
         }
     }
 
-    /// Whether handlers' own refusals need this configuration to write their challenge.
-    pub(crate) fn has_challenge_params(&self) -> bool {
-        self.realm.is_some() || self.resource_metadata.is_some()
+    /// Whether handlers' own refusals need this configuration to write their answer
+    /// (their challenge's params, or the refusal-body hook).
+    pub(crate) fn needs_context(&self) -> bool {
+        self.realm.is_some() || self.resource_metadata.is_some() || self.refusal_body.is_some()
     }
 }
 
@@ -86,3 +89,60 @@ impl LayerConfig {
 /// into the request extensions next to the [`VerifiedClaims`].
 #[derive(Clone)]
 pub(crate) struct AuthContext(pub(crate) Arc<LayerConfig>);
+
+/// Why the layer let a request through without claims, left on the request as a mark so
+/// that an extractor asking for claims can tell a misconfigured route from a missing
+/// layer. Each reason is its own zero-sized type in the extensions: inserting one
+/// allocates nothing beyond the map axum's router already allocates for `OriginalUri`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum PassedWithout {
+    /// The rule is `public`.
+    Public,
+    /// No rule, and [`Unmapped::Allow`].
+    Unmapped,
+    /// The protected-resource metadata document's path.
+    Metadata,
+}
+
+mod mark {
+    #[derive(Clone, Copy)]
+    pub(super) struct Public;
+    #[derive(Clone, Copy)]
+    pub(super) struct Unmapped;
+    #[derive(Clone, Copy)]
+    pub(super) struct Metadata;
+}
+
+impl PassedWithout {
+    /// Leaves the mark of `self` on a request.
+    pub(crate) fn mark(self, extensions: &mut http::Extensions) {
+        match self {
+            Self::Public => extensions.insert(mark::Public).map(drop),
+            Self::Unmapped => extensions.insert(mark::Unmapped).map(drop),
+            Self::Metadata => extensions.insert(mark::Metadata).map(drop),
+        };
+    }
+
+    /// The mark a layer left on a request, if any.
+    pub(crate) fn of(extensions: &http::Extensions) -> Option<PassedWithout> {
+        if extensions.get::<mark::Public>().is_some() {
+            Some(Self::Public)
+        } else if extensions.get::<mark::Unmapped>().is_some() {
+            Some(Self::Unmapped)
+        } else if extensions.get::<mark::Metadata>().is_some() {
+            Some(Self::Metadata)
+        } else {
+            None
+        }
+    }
+
+    /// The misconfiguration of a handler needing claims on a request passed so.
+    pub(crate) fn misconfiguration(passed: Option<PassedWithout>) -> Misconfiguration {
+        match passed {
+            None => Misconfiguration::NoLayer,
+            Some(Self::Public) => Misconfiguration::PublicRule,
+            Some(Self::Unmapped) => Misconfiguration::UnmappedAllowed,
+            Some(Self::Metadata) => Misconfiguration::MetadataDocument,
+        }
+    }
+}

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use tower_layer::Layer;
 
 use super::{LayerConfig, ScopeService, Unmapped};
+use crate::error::{RefusalBody, RefusalView};
 use crate::guard::PathGuard;
 use crate::jwt::JwtVerifier;
 use crate::policy::Policy;
@@ -101,6 +102,7 @@ impl ScopeLayer {
                 resource_metadata: None,
                 metadata_path: None,
                 guard: PathGuard::strict(),
+                refusal_body: None,
             }),
         }
     }
@@ -121,6 +123,7 @@ impl ScopeLayer {
                     resource_metadata: old.resource_metadata.clone(),
                     metadata_path: old.metadata_path.clone(),
                     guard: old.guard,
+                    refusal_body: old.refusal_body.clone(),
                 };
                 f(&mut config);
                 self.config = Arc::new(config);
@@ -197,6 +200,37 @@ impl ScopeLayer {
         self.with(|c| c.resource_metadata = Some(url))
     }
 
+    /// Writes the body (and its `content-type`) of every refusal the layer and its
+    /// extractors answer, in place of the default `application/json`
+    /// `{"detail": "..."}`; [`RefusalBody::problem_json`] is a ready-made RFC 9457 body.
+    ///
+    /// The hook sees a [`RefusalView`] (status, RFC 6750 error code, detail, required
+    /// scopes) and returns only a body: the status, the `WWW-Authenticate` challenge and
+    /// the other headers the layer writes (an empty `Allow`, a `Content-Length` counted
+    /// on the new body, no body for `HEAD`) stay the layer's. It also writes the body of
+    /// the `500` a handler gets when it asks for verified claims on a request the layer
+    /// let through without a token (status 500, no error code). Behind no layer at all,
+    /// that 500 has the default body.
+    ///
+    /// ```
+    /// # use scope_runtime::{JwtVerifier, RefusalBody, RefusalView, ScopeLayer, VerificationKey};
+    /// # let verifier = JwtVerifier::builder()
+    /// #     .key(VerificationKey::hs256(b"your-secret-key-at-least-256-bits-long"))
+    /// #     .build()?;
+    /// let layer = ScopeLayer::authenticate_only(verifier).refusal_body(|view: &RefusalView<'_>| {
+    ///     let text = format!("{}: {}", view.status().as_u16(), view.detail());
+    ///     RefusalBody::new(http::HeaderValue::from_static("text/plain"), text)
+    /// });
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn refusal_body(
+        self,
+        hook: impl Fn(&RefusalView<'_>) -> RefusalBody + Send + Sync + 'static,
+    ) -> ScopeLayer {
+        let hook: crate::error::BodyHook = Arc::new(hook);
+        self.with(|c| c.refusal_body = Some(hook))
+    }
+
     /// Which request-path spellings are refused before any rule is looked up (default
     /// [`PathGuard::strict`]: all of them).
     pub fn path_guard(self, guard: PathGuard) -> ScopeLayer {
@@ -214,6 +248,7 @@ impl fmt::Debug for ScopeLayer {
             .field("resource_metadata", &self.config.resource_metadata)
             .field("metadata_path", &self.config.metadata_path)
             .field("path_guard", &self.config.guard)
+            .field("custom_refusal_body", &self.config.refusal_body.is_some())
             .finish_non_exhaustive()
     }
 }

@@ -11,10 +11,10 @@ use http::{HeaderValue, Request};
 use tower_service::Service;
 
 use super::decide::{Decision, decide};
-use super::{AuthContext, LayerConfig, ScopeFuture};
+use super::{AuthContext, LayerConfig, PassedWithout, ScopeFuture, Unmapped};
 #[cfg(feature = "jwks-url")]
 use crate::error::InvalidTokenReason;
-use crate::error::{AuthError, ChallengeParams};
+use crate::error::{AuthError, BodyHook, ChallengeParams};
 use crate::policy::Rule;
 
 /// The service [`ScopeLayer`](super::ScopeLayer) wraps around each route.
@@ -123,11 +123,26 @@ where
     trace_decision(req.method(), full_path(&req), rule, &decision);
     match decision {
         Decision::Pass => {
-            // No claims. Extractors that refuse such requests themselves need the
-            // realm and metadata URL for their challenge; without either, skip the
-            // extension (this is the public path, kept as cheap as the bare router).
-            if config.has_challenge_params() {
-                req.extensions_mut().insert(AuthContext(Arc::clone(config)));
+            // No claims. The mark (zero-sized) tells an extractor asking for claims
+            // which rule let the request through. Extractors that refuse such requests
+            // themselves need the realm, metadata URL and body hook for their answer;
+            // without any, skip the extension (this is the public path, kept as cheap
+            // as the bare router).
+            // A rule passes without a token only when it is `public`; no rule, under
+            // `Unmapped::Allow` or on the metadata document's path.
+            let passed = match rule {
+                Some(_) => PassedWithout::Public,
+                None if config.unmapped == Unmapped::Allow
+                    && config.metadata_path.as_deref() != Some(full_path(&req)) =>
+                {
+                    PassedWithout::Unmapped
+                }
+                None => PassedWithout::Metadata,
+            };
+            let extensions = req.extensions_mut();
+            passed.mark(extensions);
+            if config.needs_context() {
+                extensions.insert(AuthContext(Arc::clone(config)));
             }
             ScopeFuture::inner(inner.call(req))
         }
@@ -139,7 +154,12 @@ where
         }
         Decision::Refuse(error) => {
             let head = req.method() == http::Method::HEAD;
-            ScopeFuture::ready(refusal(&error, config.challenge_params(), head))
+            ScopeFuture::ready(refusal(
+                &error,
+                config.challenge_params(),
+                config.refusal_body.as_ref(),
+                head,
+            ))
         }
     }
 }
@@ -152,10 +172,16 @@ where
 /// there), and empties the body of a `HEAD` answer; a refusal on an unknown path leaves
 /// through the router's fallback, which does none of that. So every refusal carries an
 /// empty `Allow` (RFC 9110: no method is allowed; axum keeps it), its own
-/// `Content-Length`, and no body for `HEAD`.
-fn refusal(error: &AuthError, params: ChallengeParams<'_>, head: bool) -> Response {
+/// `Content-Length`, and no body for `HEAD`. A refusal-body hook writes the body only:
+/// these headers are set after it, the length counted on its body.
+fn refusal(
+    error: &AuthError,
+    params: ChallengeParams<'_>,
+    hook: Option<&BodyHook>,
+    head: bool,
+) -> Response {
     use axum::body::HttpBody as _;
-    let mut response = error.response_with(params);
+    let mut response = error.response_with(params, hook);
     let length = response.body().size_hint().exact().unwrap_or(0);
     if head {
         *response.body_mut() = axum::body::Body::empty();
