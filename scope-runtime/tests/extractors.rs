@@ -175,21 +175,42 @@ async fn optional_claims_behind_a_token_rule_are_some() {
 }
 
 #[tokio::test]
-async fn required_claims_on_a_public_route_are_401() {
+async fn required_claims_on_a_public_route_are_a_500() {
     let (app, hits) = default_app();
-    assert_token_required(&app, &hits, "GET", "/public-claims").await;
+    let reply = send(
+        &app,
+        bearer("GET", "/public-claims", &token_without_scopes()),
+    )
+    .await;
+    assert_eq!(reply.status.as_u16(), 500);
+    assert_eq!(reply.www_authenticate(), None);
+    assert!(
+        reply.json()["detail"]
+            .as_str()
+            .unwrap()
+            .contains("`public` in the policy")
+    );
+    assert_eq!(hits.count(), 0);
 }
 
 #[tokio::test]
-async fn verified_claims_without_a_layer_are_401() {
+async fn verified_claims_without_a_layer_are_a_500() {
     let hits = Hits::default();
     let app = Router::new()
         .route("/whoami", get(whoami))
         .route("/typed", get(typed))
         .with_state(hits.clone());
     let token = token(json!({ "tenant": "acme", "level": 1, "scopes": ["app:read"] }));
-    assert_missing_token(&send(&app, bearer("GET", "/whoami", &token)).await);
-    assert_missing_token(&send(&app, bearer("GET", "/typed", &token)).await);
+    for path in ["/whoami", "/typed"] {
+        let reply = send(&app, bearer("GET", path, &token)).await;
+        assert_eq!(reply.status.as_u16(), 500);
+        assert!(
+            reply.json()["detail"]
+                .as_str()
+                .unwrap()
+                .contains("no ScopeLayer")
+        );
+    }
     assert_eq!(hits.count(), 0);
 }
 
