@@ -313,13 +313,11 @@ async fn the_extractors_refusals_name_it_too() {
             .as_str()
         )
     );
-    // `/health` is public: the layer lets it through, the claims extractor answers 401.
+    // `/health` is public: the layer lets it through, and a handler needing claims there
+    // is a server bug: a 500 without a challenge (no token would help).
     let reply = send(&app, request("GET", "/health")).await;
-    assert_eq!(reply.status, 401);
-    assert_eq!(
-        reply.www_authenticate(),
-        Some(format!(r#"Bearer resource_metadata="{METADATA_URL}""#).as_str())
-    );
+    assert_eq!(reply.status, 500);
+    assert_eq!(reply.www_authenticate(), None);
 }
 
 #[tokio::test]
