@@ -2,7 +2,14 @@
 //!
 //! The refusals: what [`AuthError`] is, and its methods. What each refusal answers is
 //! declared once, in `refusal.rs`; every method here and the response are derived from
-//! it. The challenge syntax is written in `challenge.rs`, the response in `response.rs`.
+//! it. The challenge syntax is written in `challenge.rs`, the response in `response.rs`,
+//! the refusal-body hook's view and bodies ([`RefusalView`], [`RefusalBody`]) in `view.rs`.
+//!
+//! Besides the refusals, one answer is the server's fault: a handler that asks for
+//! verified claims where no layer authenticated the request (no `ScopeLayer` in front of
+//! it, a `public` rule, no rule under `Unmapped::Allow`) gets `500 Internal Server Error`
+//! without a challenge, a `detail` starting `Server misconfiguration: ` that says what to
+//! fix, and an `ERROR` event (target `scope_runtime`).
 
 mod challenge;
 mod refusal;
@@ -52,6 +59,9 @@ pub(crate) struct ChallengeParams<'a> {
 ///
 /// No text ever contains key material, the token, or the internal error text of the
 /// JWT library: the reasons are the fixed strings of [`InvalidTokenReason`].
+///
+/// A layer's [`refusal_body`](crate::ScopeLayer::refusal_body) hook replaces the body
+/// (e.g. with RFC 9457 [`RefusalBody::problem_json`]); status and challenge stay these.
 ///
 /// Convert it into an HTTP response with [`AuthError::to_response`] (to add a
 /// `realm`) or with [`IntoResponse`](axum::response::IntoResponse) (no realm), so it

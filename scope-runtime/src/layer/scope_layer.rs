@@ -51,6 +51,12 @@ use crate::resource_metadata::ProtectedResourceMetadata;
 ///     );
 /// ```
 ///
+/// Refusals carry the body `{"detail": "..."}` unless
+/// [`refusal_body`](Self::refusal_body) says otherwise. A handler that asks for
+/// [`VerifiedClaims`](crate::VerifiedClaims) on a request the layer let through without a
+/// token (a `public` rule, no rule under [`Unmapped::Allow`]), or behind no layer at all,
+/// gets a `500` saying so, logged at `ERROR`: a server bug, not the client's.
+///
 /// The layer can also wrap the whole router as one tower service, which saves the
 /// per-route boxing axum does for `Router::layer` (about 130 ns a request, see
 /// BENCHMARKS.md) and covers every request just the same, the fallback included:
