@@ -1,5 +1,5 @@
 // A handler with `State`, `Path` and `Json` extractors keeps working under the attribute;
-// without a layer that verified a token, the guard answers 401 before the handler runs.
+// without a layer that verified a token, the guard answers 500 (a server misconfiguration) before the handler runs.
 use axum::extract::{Path, State};
 use axum::http::{Request, StatusCode};
 use axum::routing::{get, post};
