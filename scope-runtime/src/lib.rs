@@ -209,6 +209,29 @@
 //! [`ScopeLayer::resource_metadata`] lets exactly its path through without a token and
 //! adds its URL to every challenge.
 //!
+//! # Seeing the decisions
+//!
+//! Every decision is a [`tracing`](https://docs.rs/tracing) event, target
+//! `scope_runtime` (method, path, rule, subject, outcome, missing scopes; never the
+//! token): refusals at `info`, allowed requests at `debug`, configuration mistakes the
+//! layer finds at `warn` and `error`. They go nowhere until the application installs a
+//! subscriber, so add one at start-up, e.g. with `tracing-subscriber`:
+//! `tracing_subscriber::fmt().with_env_filter("scope_runtime=debug").init()` (its
+//! `env-filter` feature), or `tracing_subscriber::fmt::init()` for `info` and above.
+//!
+//! # Cargo features
+//!
+//! | feature | default | what it adds |
+//! | --- | --- | --- |
+//! | `aws-lc-rs` | on | token signatures verified by aws-lc-rs, each key parsed once (needs a C compiler, no cmake) |
+//! | `rust-crypto` | off | the pure-Rust backend instead, with `default-features = false` (jsonwebtoken's RustCrypto provider; slower for RSA and ECDSA) |
+//! | `cache` | on | the verified-token cache ([`JwtVerifierBuilder::cache_capacity`]) |
+//! | `cookie` | off | `TokenSource::Cookie` and `TokenSource::HeaderOrCookie`: the token from a cookie |
+//! | `jwks-url` | off | `JwksUrl`, OIDC discovery and `RemoteJwks`: keys fetched over HTTPS and kept fresh |
+//!
+//! One of `aws-lc-rs` and `rust-crypto` is needed (without either the crate does not
+//! compile, and says so). Items that need a feature say so in these docs.
+//!
 //! # The shape of the API
 //!
 //! Every public item has one path, at the crate root (`scope_runtime::JwksFile`); the
@@ -220,6 +243,8 @@
 //! of `scope-grammar` (released with it), and no other crate's: the algorithms are this
 //! crate's own [`Algorithm`] and JWKs are taken as JSON text, so the JWT library
 //! behind the verifier is an implementation detail that can change in a patch release.
+
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod coverage;
 mod error;
@@ -251,6 +276,11 @@ pub use jwt::{
     JwksUrl, RemoteJwks,
 };
 pub use layer::{ScopeFuture, ScopeLayer, ScopeService, Unmapped};
+/// tower's `Layer` trait, which [`ScopeLayer`] implements, re-exported so that wrapping a
+/// whole router as one service (`ScopeLayer::new(..).layer(router)`, see [`ScopeLayer`])
+/// needs no dependency on `tower` or `tower-layer`: `use scope_runtime::Layer as _;`.
+/// ([`axum::Router::layer`] needs no import.)
+pub use tower_layer::Layer;
 pub use policy::{Policy, Requirement, Rule};
 pub use resource_metadata::{
     ProtectedResourceMetadata, ProtectedResourceMetadataBuilder, ResourceMetadataError, UrlProblem,

@@ -67,7 +67,7 @@ use crate::resource_metadata::ProtectedResourceMetadata;
 /// # static POLICY: Policy = scopes! { "GET /health" => public };
 /// # async fn serve() -> Result<(), Box<dyn std::error::Error>> {
 /// use axum::ServiceExt;
-/// use tower_layer::Layer as _;
+/// use scope_runtime::Layer as _; // tower's trait, re-exported: no extra dependency
 ///
 /// let verifier = JwtVerifier::builder()
 ///     .key(VerificationKey::hs256(b"your-secret-key-at-least-256-bits-long"))
