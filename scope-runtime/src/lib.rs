@@ -288,6 +288,13 @@ pub use template::{Granted, Scope};
 #[path = "private.rs"]
 pub mod __private;
 
+#[cfg(feature = "test-util")]
+pub mod test_util;
+
+// The macros name `::scope_runtime`: this lets the crate's own unit tests use them.
+#[cfg(test)]
+extern crate self as scope_runtime;
+
 /// The README's Rust, compiled as doctests so that it stays a working program.
 #[cfg(doctest)]
 #[doc = include_str!("../../README.md")]
