@@ -212,7 +212,9 @@
 //! # The shape of the API
 //!
 //! Every public item has one path, at the crate root (`scope_runtime::JwksFile`); the
-//! modules are private. The macros' expansions name only the hidden `__private`
+//! modules are private, except `test_util` (crate feature **`test-util`**: keys,
+//! tokens, a verifier and a JWKS for your own tests, kept apart from the production
+//! API). The macros' expansions name only the hidden `__private`
 //! module, which re-exports what they need under one prefix (its items are not API).
 //!
 //! The public API names types of `http`, `axum`, `tower` and `serde_json` (the crates
