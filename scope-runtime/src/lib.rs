@@ -235,7 +235,9 @@
 //! # The shape of the API
 //!
 //! Every public item has one path, at the crate root (`scope_runtime::JwksFile`); the
-//! modules are private. The macros' expansions name only the hidden `__private`
+//! modules are private, except `test_util` (crate feature **`test-util`**: keys,
+//! tokens, a verifier and a JWKS for your own tests, kept apart from the production
+//! API). The macros' expansions name only the hidden `__private`
 //! module, which re-exports what they need under one prefix (its items are not API).
 //!
 //! The public API names types of `http`, `axum`, `tower` and `serde_json` (the crates
@@ -317,6 +319,13 @@ pub use template::{Granted, Scope};
 #[doc(hidden)]
 #[path = "private.rs"]
 pub mod __private;
+
+#[cfg(feature = "test-util")]
+pub mod test_util;
+
+// The macros name `::scope_runtime`: this lets the crate's own unit tests use them.
+#[cfg(test)]
+extern crate self as scope_runtime;
 
 /// The README's Rust, compiled as doctests so that it stays a working program.
 #[cfg(doctest)]

@@ -1,10 +1,13 @@
 //! Tokens: the secrets and keys the servers under test trust, and every way a test mints
 //! a token, byte for byte (what an attacker writes) or as a JWT library writes it (what an
-//! identity provider sends).
+//! identity provider sends). Ordinary valid tokens and forgeries come from
+//! scope-runtime's test kit ([`scope_runtime::test_util`]); the byte-exact ones are made
+//! here.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use scope_runtime::test_util::{SigningKey, TestIdp};
 use scope_runtime::{JwtVerifier, VerificationKey};
 use serde_json::{Value, json};
 
@@ -18,6 +21,20 @@ pub const OTHER_SECRET: &str = "attacker-secret-that-is-at-least-256-bits-long!!
 pub const RSA_PRIVATE: &str = include_str!("../fixtures/rsa_private.pem");
 /// The public half of [`RSA_PRIVATE`].
 pub const RSA_PUBLIC: &str = include_str!("../fixtures/rsa_public.pem");
+
+/// The identity provider of the servers under test: HS256 with [`SECRET`].
+pub fn idp() -> TestIdp {
+    TestIdp::new(
+        SigningKey::hmac(scope_runtime::Algorithm::HS256, SECRET).expect("the HS256 secret"),
+    )
+}
+
+/// An identity provider no server trusts: HS256 with [`OTHER_SECRET`].
+pub fn attacker_idp() -> TestIdp {
+    TestIdp::new(
+        SigningKey::hmac(scope_runtime::Algorithm::HS256, OTHER_SECRET).expect("the HS256 secret"),
+    )
+}
 
 /// Seconds since the Unix epoch, the clock `exp` and `nbf` are read against.
 pub fn now() -> i64 {
@@ -78,24 +95,30 @@ pub fn signed_payload(payload: &str) -> String {
     signed(r#"{"alg":"HS256","typ":"JWT"}"#, payload)
 }
 
-/// A valid HS256 token (one hour) holding `scopes`, signed with [`SECRET`].
+/// A valid HS256 token (one hour) of `user-1` holding `scopes`, signed with [`SECRET`]
+/// by [`idp`].
 pub fn mint(scopes: &[&str]) -> String {
     mint_lifetime(scopes, 3600)
 }
 
 /// [`mint`] with `exp` = now + `lifetime` (negative: expired).
 pub fn mint_lifetime(scopes: &[&str], lifetime: i64) -> String {
-    signed_payload(&payload("user-1", scopes, lifetime))
+    idp()
+        .token()
+        .subject("user-1")
+        .scopes(scopes.iter().copied())
+        .expires_at(now() + lifetime)
+        .sign()
 }
 
-/// A well-formed token holding `scopes`, signed with [`OTHER_SECRET`]: a forgery.
+/// A well-formed token of `user-1` holding `scopes`, signed with [`OTHER_SECRET`] by
+/// [`attacker_idp`]: a forgery.
 pub fn forged(scopes: &[&str]) -> String {
-    hmac_token(
-        Algorithm::HS256,
-        OTHER_SECRET.as_bytes(),
-        r#"{"alg":"HS256","typ":"JWT"}"#,
-        &payload("user-1", scopes, 3600),
-    )
+    attacker_idp()
+        .token()
+        .subject("user-1")
+        .scopes(scopes.iter().copied())
+        .sign()
 }
 
 /// A token as `jsonwebtoken::encode` writes it: `header`, the claims as serde writes

@@ -148,8 +148,9 @@ impl Algorithm {
         }
     }
 
-    /// The same algorithm for jsonwebtoken (its RustCrypto verifiers; tests).
-    #[cfg(any(test, not(feature = "aws-lc-rs")))]
+    /// The same algorithm for jsonwebtoken (its RustCrypto verifiers; tests; the
+    /// signing of `test_util`).
+    #[cfg(any(test, feature = "test-util", not(feature = "aws-lc-rs")))]
     pub(crate) const fn backend(self) -> jsonwebtoken::Algorithm {
         match self {
             Algorithm::HS256 => jsonwebtoken::Algorithm::HS256,

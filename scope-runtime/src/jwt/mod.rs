@@ -37,5 +37,8 @@ pub use jwks::{
 };
 pub use jwks::{DEFAULT_RSA_ALGORITHMS, JwksError, JwksFile, MAX_JWKS_FILE_SIZE, parse_jwks};
 
+#[cfg(feature = "test-util")]
+pub(crate) use key_checks::ensure_crypto_provider;
+
 #[cfg(test)]
 mod tests;
