@@ -227,6 +227,8 @@ mod extract;
 mod guard;
 mod jwt;
 mod layer;
+#[cfg(feature = "utoipa")]
+mod openapi;
 mod policy;
 mod resource_metadata;
 mod template;
@@ -251,6 +253,8 @@ pub use jwt::{
     JwksUrl, RemoteJwks,
 };
 pub use layer::{ScopeFuture, ScopeLayer, ScopeService, Unmapped};
+#[cfg(feature = "utoipa")]
+pub use openapi::{DEFAULT_SCHEME_NAME, OpenApiReport, OpenApiSecurity};
 pub use policy::{Policy, Requirement, Rule};
 pub use resource_metadata::{
     ProtectedResourceMetadata, ProtectedResourceMetadataBuilder, ResourceMetadataError, UrlProblem,
