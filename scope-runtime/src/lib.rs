@@ -209,6 +209,18 @@
 //! [`ScopeLayer::resource_metadata`] lets exactly its path through without a token and
 //! adds its URL to every challenge.
 //!
+//! # OpenAPI (feature `utoipa`)
+//!
+//! `Policy::openapi_security` writes the policy into a utoipa OpenAPI document: a
+//! bearer (JWT) security scheme, and each operation's `security` from the rule that
+//! decides it (`["a", "b"]` one requirement, `any[..]` alternatives, `[]` a token with
+//! no scope, `public` an explicit `[]`; scope templates as written). It is a
+//! `utoipa::Modify` for `#[openapi(modifiers(..))]`, and
+//! `OpenApiSecurity::apply` returns an `OpenApiReport` of the operations without a
+//! rule and the rules without an operation. OpenAPI paths are relative to the server
+//! URL while rules are full paths: see `OpenApiSecurity::path_prefix`. (The links are
+//! plain text: these items exist only with the feature.)
+//!
 //! # The shape of the API
 //!
 //! Every public item has one path, at the crate root (`scope_runtime::JwksFile`); the
@@ -217,7 +229,8 @@
 //!
 //! The public API names types of `http`, `axum`, `tower` and `serde_json` (the crates
 //! an axum service already depends on, whose major versions this crate follows) and
-//! of `scope-grammar` (released with it), and no other crate's: the algorithms are this
+//! of `scope-grammar` (released with it), and, behind the `utoipa` feature only,
+//! utoipa's OpenAPI types; no other crate's: the algorithms are this
 //! crate's own [`Algorithm`] and JWKs are taken as JSON text, so the JWT library
 //! behind the verifier is an implementation detail that can change in a patch release.
 
