@@ -1,7 +1,6 @@
 //! OpenAPI security from the policy (feature `utoipa`): a bearer security scheme, and
 //! each operation's `security` taken from the rule that decides it.
 
-use std::borrow::Cow;
 use std::fmt;
 
 use scope_grammar::{Method, RouteKey, route_rules};
@@ -54,12 +53,12 @@ pub const DEFAULT_SCHEME_NAME: &str = "bearer";
 ///
 /// ```
 /// use scope_runtime::{scopes, Policy};
-/// use utoipa::openapi::{OpenApi, PathItem, path::{HttpMethod, Operation}};
+/// use utoipa::openapi::{OpenApi, path::{HttpMethod, Operation}};
 ///
 /// static POLICY: Policy = scopes! {
-///     "GET /agents"         => ["app:read"],
-///     "POST /agents/*/runs" => any["app:run", "agents:{agent_id}:run"],
-///     "GET /health"         => public,
+///     "GET /agents"                  => ["app:read"],
+///     "POST /agents/{agent_id}/runs" => any["app:run", "agents:{agent_id}:run"],
+///     "GET /health"                  => public,
 /// };
 ///
 /// let mut doc = OpenApi::default();
@@ -85,31 +84,44 @@ pub const DEFAULT_SCHEME_NAME: &str = "bearer";
 /// assert_eq!(json["paths"]["/health"]["get"]["security"], serde_json::json!([]));
 /// ```
 ///
-/// With utoipa's derive (its `macros` feature), the same as a modifier:
+/// With utoipa's derive, the same as a modifier (a `static`: the derive takes a name):
 ///
 /// ```
-/// # use scope_runtime::{scopes, Policy};
-/// # static POLICY: Policy = scopes! { "GET /health" => public };
-/// #[derive(utoipa::OpenApi)]
-/// #[openapi(modifiers(&POLICY.openapi_security()))]
+/// use scope_runtime::{scopes, OpenApiSecurity, Policy};
+/// use utoipa::OpenApi;
+///
+/// static POLICY: Policy = scopes! { "GET /health" => public };
+/// static SECURITY: OpenApiSecurity = POLICY.openapi_security();
+///
+/// #[utoipa::path(get, path = "/health", responses((status = 200, description = "OK")))]
+/// async fn health() {}
+///
+/// #[derive(OpenApi)]
+/// #[openapi(paths(health), modifiers(&SECURITY))]
 /// struct ApiDoc;
+///
+/// let doc = serde_json::to_value(ApiDoc::openapi()).unwrap();
+/// assert_eq!(doc["paths"]["/health"]["get"]["security"], serde_json::json!([]));
+/// assert_eq!(doc["components"]["securitySchemes"]["bearer"]["scheme"], "bearer");
 /// ```
 #[derive(Clone, Debug)]
 pub struct OpenApiSecurity {
     policy: Policy,
-    scheme_name: Cow<'static, str>,
+    scheme_name: &'static str,
     unmapped: Unmapped,
-    path_prefix: Cow<'static, str>,
+    path_prefix: &'static str,
 }
 
 impl Policy {
-    /// What writes this policy into an OpenAPI document: see [`OpenApiSecurity`].
-    pub fn openapi_security(&self) -> OpenApiSecurity {
+    /// What writes this policy into an OpenAPI document: see [`OpenApiSecurity`]. A
+    /// `const fn`, as are its settings, so that it can be a `static` for utoipa's
+    /// `#[openapi(modifiers(&NAME))]`, which takes a name only.
+    pub const fn openapi_security(&self) -> OpenApiSecurity {
         OpenApiSecurity {
             policy: *self,
-            scheme_name: Cow::Borrowed(DEFAULT_SCHEME_NAME),
+            scheme_name: DEFAULT_SCHEME_NAME,
             unmapped: Unmapped::Deny,
-            path_prefix: Cow::Borrowed(""),
+            path_prefix: "",
         }
     }
 }
@@ -118,8 +130,8 @@ impl OpenApiSecurity {
     /// The name of the security scheme, under `components.securitySchemes` and in every
     /// requirement ([`DEFAULT_SCHEME_NAME`] by default). A scheme of that name already in
     /// the document is replaced.
-    pub fn scheme_name(mut self, name: impl Into<Cow<'static, str>>) -> Self {
-        self.scheme_name = name.into();
+    pub const fn scheme_name(mut self, name: &'static str) -> Self {
+        self.scheme_name = name;
         self
     }
 
@@ -132,7 +144,7 @@ impl OpenApiSecurity {
     ///   [`OpenApiReport::uncovered_operations`].
     /// - [`Unmapped::Authenticated`]: `[{"bearer": []}]`, as for `[]`.
     /// - [`Unmapped::Allow`]: `[]`, as for `public`.
-    pub fn unmapped(mut self, unmapped: Unmapped) -> Self {
+    pub const fn unmapped(mut self, unmapped: Unmapped) -> Self {
         self.unmapped = unmapped;
         self
     }
@@ -141,11 +153,7 @@ impl OpenApiSecurity {
     /// router the layer guards (`""` by default): `"/api"` when the documented router
     /// is nested at `/api`, or when the document's server URL ends in `/api`. A
     /// trailing `/` is ignored.
-    pub fn path_prefix(mut self, prefix: impl Into<Cow<'static, str>>) -> Self {
-        let mut prefix = prefix.into();
-        if prefix.ends_with('/') {
-            prefix = Cow::Owned(prefix.trim_end_matches('/').to_owned());
-        }
+    pub const fn path_prefix(mut self, prefix: &'static str) -> Self {
         self.path_prefix = prefix;
         self
     }
@@ -161,7 +169,7 @@ impl OpenApiSecurity {
     /// assert_eq!(serde_json::to_string(&security).unwrap(), r#"[{"bearer":[]}]"#);
     /// ```
     pub fn security_of(&self, requirement: Requirement) -> Vec<SecurityRequirement> {
-        let name = self.scheme_name.as_ref();
+        let name = self.scheme_name;
         let scopes = |scopes: &[crate::Scope]| {
             scopes
                 .iter()
@@ -184,7 +192,7 @@ impl OpenApiSecurity {
     pub fn apply(&self, doc: &mut OpenApi) -> OpenApiReport {
         let components = doc.components.get_or_insert_with(Default::default);
         components.add_security_scheme(
-            self.scheme_name.as_ref(),
+            self.scheme_name,
             SecurityScheme::Http(
                 HttpBuilder::new()
                     .scheme(HttpAuthScheme::Bearer)
@@ -192,6 +200,7 @@ impl OpenApiSecurity {
                     .build(),
             ),
         );
+        let prefix = self.path_prefix.trim_end_matches('/');
         let rule_keys = self.policy.rule_keys();
         let mut routes = Vec::new();
         let mut other_rules = Vec::new();
@@ -209,7 +218,7 @@ impl OpenApiSecurity {
             ];
             for (method, operation) in operations {
                 let Some(operation) = operation else { continue };
-                let route = format!("{method} {}{path}", self.path_prefix);
+                let route = format!("{method} {prefix}{path}");
                 let key = match RouteKey::parse(&route) {
                     Ok(key) => key,
                     Err(errors) => {
