@@ -49,23 +49,71 @@ pub fn coverage(rules: &[RouteKey], routes: &[RouteKey]) -> Coverage {
             found.uncovered_routes.push((index, uncovered));
         }
     }
-    for (index, rule) in rules.iter().enumerate() {
+    for index in 0..rules.len() {
         let reached = routes.iter().any(|route| {
-            let Some(path) = unify(rule.path.segments(), route.path.segments(), &fresh) else {
-                return false;
-            };
-            let path = encode_path(&path);
-            methods(route.method)
-                .filter(|m| {
-                    rule.method == MethodFilter::Any || rule.method == MethodFilter::Only(*m)
-                })
-                .any(|m| reference_lookup(rules, m.as_str(), path.as_bytes()) == Some(index))
+            methods(route.method).any(|m| decides_some(rules, index, route, m, &fresh))
         });
         if !reached {
             found.unreached_rules.push(index);
         }
     }
     found
+}
+
+/// Which rules decide the requests of one route for one method: what [`route_rules`]
+/// found.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RouteRules {
+    /// The rule that decides the route's requests whose capture values no literal rule
+    /// names (the rule [`coverage`] looks for), or `None`: the route is uncovered.
+    pub generic: Option<usize>,
+    /// The other rules that decide some of its requests (capture values a literal of
+    /// theirs names), in declaration order.
+    pub others: Vec<usize>,
+}
+
+/// The rules that decide the requests `method` makes to `route`, found as [`coverage`]
+/// finds them: the one for capture values no literal names, and the others reached
+/// through the route. For tools that describe one operation of a router, such as an
+/// OpenAPI document.
+///
+/// ```
+/// use scope_grammar::{route_rules, Method, RouteKey};
+/// let rules: Vec<RouteKey> = ["GET /users/*", "GET /users/root", "POST /users/*"]
+///     .iter().map(|k| RouteKey::parse(k).unwrap()).collect();
+/// let route = RouteKey::parse("GET /users/{id}").unwrap();
+/// let found = route_rules(&rules, &route, Method::Get);
+/// assert_eq!(found.generic, Some(0));
+/// assert_eq!(found.others, vec![1]);
+/// ```
+pub fn route_rules(rules: &[RouteKey], route: &RouteKey, method: Method) -> RouteRules {
+    let fresh = fresh_segment(rules, std::slice::from_ref(route));
+    let path = instantiate(route.path.segments(), &fresh);
+    let generic = reference_lookup(rules, method.as_str(), path.as_bytes());
+    let others = (0..rules.len())
+        .filter(|&index| Some(index) != generic)
+        .filter(|&index| decides_some(rules, index, route, method, &fresh))
+        .collect();
+    RouteRules { generic, others }
+}
+
+/// Whether rule `index` decides some request `method` makes to `route`.
+fn decides_some(
+    rules: &[RouteKey],
+    index: usize,
+    route: &RouteKey,
+    method: Method,
+    fresh: &[u8],
+) -> bool {
+    let rule = &rules[index];
+    if rule.method != MethodFilter::Any && rule.method != MethodFilter::Only(method) {
+        return false;
+    }
+    let Some(path) = unify(rule.path.segments(), route.path.segments(), fresh) else {
+        return false;
+    };
+    let path = encode_path(&path);
+    reference_lookup(rules, method.as_str(), path.as_bytes()) == Some(index)
 }
 
 /// The methods a route serves, `HEAD` aside.

@@ -31,7 +31,7 @@ mod request_path;
 mod scope;
 mod template;
 
-pub use coverage::{Coverage, coverage};
+pub use coverage::{Coverage, RouteRules, coverage, route_rules};
 pub use error::GrammarError;
 pub use key::RouteKey;
 pub use matcher::{

@@ -65,6 +65,20 @@ pub struct RouteKeyError {
     message: String,
 }
 
+impl RouteKeyError {
+    /// The error of `route`, whose parse found `errors`.
+    pub(crate) fn new(route: &str, errors: &[scope_grammar::GrammarError]) -> RouteKeyError {
+        RouteKeyError {
+            route: route.to_owned(),
+            message: errors
+                .iter()
+                .map(|e| e.message())
+                .collect::<Vec<_>>()
+                .join("; "),
+        }
+    }
+}
+
 impl Policy {
     /// Compares the policy with the routes a router serves, each written as a key,
     /// `"METHOD /path"` with axum's `{name}` and `{*name}` captures (`*` for a route
@@ -101,26 +115,31 @@ impl Policy {
         &self,
         routes: impl IntoIterator<Item = &'a str>,
     ) -> Result<Coverage, RouteKeyError> {
-        let routes: Vec<&str> = routes.into_iter().collect();
         let route_keys = routes
-            .iter()
+            .into_iter()
             .map(|route| {
-                RouteKey::parse(route).map_err(|errors| RouteKeyError {
-                    route: (*route).to_owned(),
-                    message: errors
-                        .iter()
-                        .map(|e| e.message())
-                        .collect::<Vec<_>>()
-                        .join("; "),
-                })
+                RouteKey::parse(route).map_err(|errors| RouteKeyError::new(route, &errors))
             })
             .collect::<Result<Vec<_>, _>>()?;
-        let rule_keys: Vec<RouteKey> = self
-            .rules()
+        Ok(self.coverage_of_keys(&self.rule_keys(), &route_keys))
+    }
+
+    /// The keys of the rules, parsed, in declaration order.
+    pub(crate) fn rule_keys(&self) -> Vec<RouteKey> {
+        self.rules()
             .iter()
             .map(|rule| RouteKey::parse(rule.key()).expect("the keys of a policy parse"))
-            .collect();
-        let found = scope_grammar::coverage(&rule_keys, &route_keys);
+            .collect()
+    }
+
+    /// [`Policy::coverage`] of routes already parsed; `rule_keys` are
+    /// [`Policy::rule_keys`].
+    pub(crate) fn coverage_of_keys(
+        &self,
+        rule_keys: &[RouteKey],
+        route_keys: &[RouteKey],
+    ) -> Coverage {
+        let found = scope_grammar::coverage(rule_keys, route_keys);
         let uncovered_routes = found
             .uncovered_routes
             .iter()
@@ -141,9 +160,9 @@ impl Policy {
             .iter()
             .map(|&index| &self.rules()[index])
             .collect();
-        Ok(Coverage {
+        Coverage {
             uncovered_routes,
             unreached_rules,
-        })
+        }
     }
 }

@@ -228,9 +228,22 @@
 //! | `cache` | on | the verified-token cache ([`JwtVerifierBuilder::cache_capacity`]) |
 //! | `cookie` | off | `TokenSource::Cookie` and `TokenSource::HeaderOrCookie`: the token from a cookie |
 //! | `jwks-url` | off | `JwksUrl`, OIDC discovery and `RemoteJwks`: keys fetched over HTTPS and kept fresh |
+//! | `test-util` | off | `test_util`: test-only signing keys, a token builder, a test identity provider with its verifier and JWKS (file or loopback URL), and `call` to send a request through a router, for your own tests |
+//! | `utoipa` | off | `Policy::openapi_security`: the policy written into a utoipa OpenAPI document (below) |
 //!
 //! One of `aws-lc-rs` and `rust-crypto` is needed (without either the crate does not
 //! compile, and says so). Items that need a feature say so in these docs.
+//! # OpenAPI (feature `utoipa`)
+//!
+//! `Policy::openapi_security` writes the policy into a utoipa OpenAPI document: a
+//! bearer (JWT) security scheme, and each operation's `security` from the rule that
+//! decides it (`["a", "b"]` one requirement, `any[..]` alternatives, `[]` a token with
+//! no scope, `public` an explicit `[]`; scope templates as written). It is a
+//! `utoipa::Modify` for `#[openapi(modifiers(..))]`, and
+//! `OpenApiSecurity::apply` returns an `OpenApiReport` of the operations without a
+//! rule and the rules without an operation. OpenAPI paths are relative to the server
+//! URL while rules are full paths: see `OpenApiSecurity::path_prefix`. (The links are
+//! plain text: these items exist only with the feature.)
 //!
 //! # The shape of the API
 //!
@@ -242,7 +255,8 @@
 //!
 //! The public API names types of `http`, `axum`, `tower` and `serde_json` (the crates
 //! an axum service already depends on, whose major versions this crate follows) and
-//! of `scope-grammar` (released with it), and no other crate's: the algorithms are this
+//! of `scope-grammar` (released with it), and, behind the `utoipa` feature only,
+//! utoipa's OpenAPI types; no other crate's: the algorithms are this
 //! crate's own [`Algorithm`] and JWKs are taken as JSON text, so the JWT library
 //! behind the verifier is an implementation detail that can change in a patch release.
 
@@ -254,6 +268,8 @@ mod extract;
 mod guard;
 mod jwt;
 mod layer;
+#[cfg(feature = "utoipa")]
+mod openapi;
 mod policy;
 mod resource_metadata;
 mod template;
@@ -283,6 +299,8 @@ pub use layer::{ScopeFuture, ScopeLayer, ScopeService, Unmapped};
 /// needs no dependency on `tower` or `tower-layer`: `use scope_runtime::Layer as _;`.
 /// ([`axum::Router::layer`] needs no import.)
 pub use tower_layer::Layer;
+#[cfg(feature = "utoipa")]
+pub use openapi::{DEFAULT_SCHEME_NAME, OpenApiReport, OpenApiSecurity};
 pub use policy::{Policy, Requirement, Rule};
 pub use resource_metadata::{
     ProtectedResourceMetadata, ProtectedResourceMetadataBuilder, ResourceMetadataError, UrlProblem,

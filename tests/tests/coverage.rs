@@ -67,7 +67,7 @@ fn assert_unmapped(policy: &Policy) {
 /// does not cross `/`, unmapped routes match nothing, and rules print back as written.
 #[test]
 fn the_seed_policy_finds_the_rule_of_each_route() {
-    let cases: [(&str, &str, &str, &str); 11] = [
+    let cases: [(&str, &str, &str, &str); 12] = [
         ("GET", "/agents", "GET /agents", r#"["app:read"]"#),
         ("GET", "/agents/agent-1", "GET /agents/*", r#"["app:read"]"#),
         (
@@ -88,6 +88,7 @@ fn the_seed_policy_finds_the_rule_of_each_route() {
         ("GET", "/config", "GET /config", r#"["app:admin"]"#),
         ("GET", "/health", "GET /health", "public"),
         ("GET", "/me", "GET /me", r#"[]"#),
+        ("GET", "/openapi.json", "GET /openapi.json", "public"),
         ("HEAD", "/agents", "GET /agents", r#"["app:read"]"#),
     ];
     assert_rules(&agent_os::POLICY, &cases);
@@ -95,7 +96,7 @@ fn the_seed_policy_finds_the_rule_of_each_route() {
     assert_unmapped(&agent_os::POLICY);
     // Declaration order is kept for display, and `Display` prints rules back as written.
     let rules = agent_os::POLICY.rules();
-    assert_eq!(rules.len(), 10);
+    assert_eq!(rules.len(), 11);
     assert_eq!(
         rules[2].to_string(),
         r#""POST /agents/*/runs" => ["app:run", "app:execute"]"#
@@ -107,7 +108,7 @@ fn the_seed_policy_finds_the_rule_of_each_route() {
 /// the listing's rule is any valid token (the handler filters).
 #[test]
 fn the_rbac_policy_finds_the_rule_of_each_route() {
-    let cases: [(&str, &str, &str, &str); 11] = [
+    let cases: [(&str, &str, &str, &str); 12] = [
         ("GET", "/agents", "GET /agents", "[]"),
         (
             "GET",
@@ -138,6 +139,7 @@ fn the_rbac_policy_finds_the_rule_of_each_route() {
         ("GET", "/config", "GET /config", r#"["config:read"]"#),
         ("GET", "/health", "GET /health", "public"),
         ("GET", "/me", "GET /me", "[]"),
+        ("GET", "/openapi.json", "GET /openapi.json", "public"),
         (
             "HEAD",
             "/agents/research-agent",

@@ -269,7 +269,8 @@ async fn seed_walkthrough() {
     );
 }
 
-/// `GET /me` is `[]` (any valid token) and `/health` is public; HEAD uses the GET rule.
+/// `GET /me` is `[]` (any valid token), `/health` and `/openapi.json` are public; HEAD
+/// uses the GET rule.
 #[tokio::test]
 async fn any_token_and_public_routes() {
     let server = agent_os().await;
@@ -290,6 +291,18 @@ async fn any_token_and_public_routes() {
         server.get("/health", None).await.ok(),
         json!({ "status": "ok" })
     );
+    // Row 7b: the OpenAPI document, public, its security the policy's.
+    let doc = server.get("/openapi.json", None).await.ok();
+    assert_eq!(
+        doc["paths"]["/agents"]["get"]["security"],
+        json!([{ "bearer": ["app:read"] }])
+    );
+    assert_eq!(
+        doc["paths"]["/agents/{agent_id}/runs"]["post"]["security"],
+        json!([{ "bearer": ["app:run", "app:execute"] }])
+    );
+    assert_eq!(doc["paths"]["/health"]["get"]["security"], json!([]));
+    assert_eq!(doc["paths"]["/openapi.json"]["get"]["security"], json!([]));
 
     let head = |token: Option<&str>| server.request(Method::HEAD, "/agents", token).send();
     assert_eq!(

@@ -17,6 +17,7 @@
 //! | `GET /config` | `app:admin` |
 //! | `GET /me` | any valid token |
 //! | `GET /health` | nothing (public) |
+//! | `GET /openapi.json` | nothing (public): the OpenAPI 3.1 document, each operation's `security` written from the policy |
 //! | anything else | denied (403), except for `app:superadmin` |
 //!
 //! No language model is called: a run answers a deterministic echo
@@ -38,11 +39,12 @@
 // public names. The rest sits beside it, one job a file: `config` (the environment,
 // the verifier), `seed_tokens` (the printed tokens), `os` (what one AgentOS is, and the
 // router of its routes), `store` (the state), `handlers` (the routes' answers), `agent`
-// (the agents and the run request). `agent_os_rbac` serves the same routes from these
+// (the agents and the run request), `openapi` (the OpenAPI document). `agent_os_rbac` serves the same routes from these
 // pieces, under another policy.
 mod agent;
 mod config;
 mod handlers;
+mod openapi;
 mod os;
 mod seed_tokens;
 mod store;
@@ -53,6 +55,7 @@ use scope_runtime::{JwtVerifier, Policy, scopes};
 
 pub(crate) use agent::{Agent, Agents, RESEARCH_AGENT, RunRequest};
 pub use config::{Config, ConfigError, verifier, verifier_and_sources};
+pub use openapi::OPENAPI_PATH;
 pub(crate) use os::Os;
 pub use seed_tokens::{SeedToken, seed_tokens};
 pub(crate) use seed_tokens::{User, mint_tokens};
@@ -71,6 +74,7 @@ pub static POLICY: Policy = scopes! {
     "GET /config"         => ["app:admin"],
     "GET /health"         => public,   // no token needed at all
     "GET /me"             => [],       // any valid token
+    "GET /openapi.json"   => public,   // the API's description, security from this policy
 };
 
 /// Every route [`router_with`] serves, as `"METHOD /path"` keys, for
@@ -87,6 +91,7 @@ pub const ROUTES: &[&str] = &[
     "GET /config",
     "GET /me",
     "GET /health",
+    "GET /openapi.json",
 ];
 
 /// The scope that passes every requirement (Agno's `admin_scope`).

@@ -16,6 +16,7 @@ use super::handlers::{
     create_memory, create_run, get_agent, get_config, get_session, list_memories, list_sessions,
     method_not_allowed,
 };
+use super::openapi;
 use super::store::AppState;
 use crate::api;
 
@@ -125,6 +126,10 @@ impl Os {
         metadata: Option<ProtectedResourceMetadata>,
     ) -> Router {
         let config = self.config_document(authentication).to_string();
+        let (openapi, report) = openapi::document(self.description, self.policy);
+        if !report.is_complete() {
+            tracing::warn!("the OpenAPI document and the policy differ:\n{report}");
+        }
         let mut layer = ScopeLayer::new(verifier, *self.policy).admin_scope(self.admin_scope);
         let mut router = Router::new();
         if let Some(metadata) = &metadata {
@@ -142,6 +147,7 @@ impl Os {
             .route("/config", get(get_config))
             .route("/me", get(api::me))
             .route("/health", get(api::health))
+            .route(openapi::OPENAPI_PATH, openapi::route(&openapi))
             // Only the admin scope reaches these two: the layer denies unmapped routes
             // to everyone else.
             .fallback(api::not_found)

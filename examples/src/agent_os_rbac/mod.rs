@@ -20,6 +20,7 @@
 //! | `GET /config` | `config:read` |
 //! | `GET /me` | any valid token |
 //! | `GET /health` | nothing (public) |
+//! | `GET /openapi.json` | nothing (public): the OpenAPI document, `security` from this policy |
 //! | anything else | denied (403), except for `agent_os:admin` |
 //!
 //! Everything else is the seed's: the environment ([`Config`]), the verifier, the
@@ -65,6 +66,7 @@ pub static POLICY: Policy = scopes! {
     "GET /config"                  => ["config:read"],
     "GET /health"                  => public,
     "GET /me"                      => [],
+    "GET /openapi.json"            => public,
 };
 
 /// Every route [`router_with`] serves, for [`Policy::coverage`]: the seed's routes,

@@ -18,6 +18,7 @@ macro_rules! seed_policy {
             "GET /config"         => ["app:admin"],
             "GET /health"         => public,
             "GET /me"             => [],
+            "GET /openapi.json"   => public,
         }
     };
 }
