@@ -294,11 +294,6 @@ pub use jwt::{
     JwksUrl, RemoteJwks,
 };
 pub use layer::{ScopeFuture, ScopeLayer, ScopeService, Unmapped};
-/// tower's `Layer` trait, which [`ScopeLayer`] implements, re-exported so that wrapping a
-/// whole router as one service (`ScopeLayer::new(..).layer(router)`, see [`ScopeLayer`])
-/// needs no dependency on `tower` or `tower-layer`: `use scope_runtime::Layer as _;`.
-/// ([`axum::Router::layer`] needs no import.)
-pub use tower_layer::Layer;
 #[cfg(feature = "utoipa")]
 pub use openapi::{DEFAULT_SCHEME_NAME, OpenApiReport, OpenApiSecurity};
 pub use policy::{Policy, Requirement, Rule};
@@ -333,6 +328,11 @@ pub use scope_macros::require_scopes;
 #[doc = include_str!("../../docs/matching.md")]
 pub use scope_macros::scopes;
 pub use template::{Granted, Scope};
+/// tower's `Layer` trait, which [`ScopeLayer`] implements, re-exported so that wrapping a
+/// whole router as one service (`ScopeLayer::new(..).layer(router)`, see [`ScopeLayer`])
+/// needs no dependency on `tower` or `tower-layer`: `use scope_runtime::Layer as _;`.
+/// ([`axum::Router::layer`] needs no import.)
+pub use tower_layer::Layer;
 
 #[doc(hidden)]
 #[path = "private.rs"]
