@@ -74,6 +74,7 @@ fn missing_claims(parts: &Parts) -> Response {
     let rule = match passed {
         None => "(no ScopeLayer)",
         Some(PassedWithout::Public) => "public",
+        Some(PassedWithout::Optional) => "optional (no token)",
         Some(PassedWithout::Unmapped) => "(unmapped, Unmapped::Allow)",
         Some(PassedWithout::Metadata) => "(protected-resource metadata)",
     };

@@ -27,6 +27,7 @@ pub const DEFAULT_SCHEME_NAME: &str = "bearer";
 /// | `any["a", "b"]` | `[{"bearer": ["a"]}, {"bearer": ["b"]}]`: one of the alternatives |
 /// | `[]` | `[{"bearer": []}]`: a valid token, no scope |
 /// | `public` | `[]`: none, which overrides a document-wide `security` |
+/// | `optional` | `[{"bearer": []}, {}]`: a valid token, or none (OpenAPI's optional security) |
 /// | no rule | as [`unmapped`](Self::unmapped) says (by default left as it was) |
 ///
 /// Scope templates (`agents:{agent_id}:run`) are listed as written: OpenAPI has no way
@@ -179,6 +180,11 @@ impl OpenApiSecurity {
         // The one place a requirement becomes OpenAPI security.
         match requirement {
             Requirement::Public => Vec::new(),
+            // OpenAPI's optional security: the bearer, or the empty requirement (none).
+            Requirement::Optional => vec![
+                SecurityRequirement::new(name, Vec::<String>::new()),
+                SecurityRequirement::default(),
+            ],
             Requirement::AllOf(all) => vec![SecurityRequirement::new(name, scopes(all))],
             Requirement::AnyOf(any) => any
                 .iter()

@@ -9,8 +9,12 @@ use crate::template::{Granted, Scope};
 /// What a rule requires of the caller.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Requirement {
-    /// `public`: no authentication at all; the request passes without a token.
+    /// `public`: no authentication at all; the request passes without a token, and a
+    /// token it carries is not looked at.
     Public,
+    /// `optional`: a request without a token passes without claims; one with a token
+    /// passes only if the token is valid, and its handler gets the claims.
+    Optional,
     /// `["a", "b"]`: a verified token holding every listed scope. `[]` needs only a
     /// verified token.
     AllOf(&'static [Scope]),
@@ -19,16 +23,17 @@ pub enum Requirement {
 }
 
 impl Requirement {
-    /// The scopes the requirement names, as written (empty for `public` and `[]`).
+    /// The scopes the requirement names, as written (empty for `public`, `optional`
+    /// and `[]`).
     pub fn scopes(&self) -> &'static [Scope] {
         match self {
-            Requirement::Public => &[],
+            Requirement::Public | Requirement::Optional => &[],
             Requirement::AllOf(s) | Requirement::AnyOf(s) => s,
         }
     }
 
     /// Whether a caller holding the fixed scopes for which `has` answers `true` passes.
-    /// `public` always passes. A scope template is never held here: it is filled from
+    /// `public` and `optional` always pass. A scope template is never held here: it is filled from
     /// the request path, which the layer (and
     /// [`VerifiedClaims::granted`](crate::VerifiedClaims::granted)) knows. The admin
     /// scope is the layer's business, not this one's.
@@ -48,7 +53,7 @@ impl Requirement {
     pub fn is_satisfied_by(&self, has: impl Fn(&str) -> bool) -> bool {
         let held = |scope: &Scope| !scope.is_template() && has(scope.as_str());
         match self {
-            Requirement::Public => true,
+            Requirement::Public | Requirement::Optional => true,
             Requirement::AllOf(scopes) => scopes.iter().all(held),
             Requirement::AnyOf(scopes) => scopes.iter().any(held),
         }
@@ -58,7 +63,7 @@ impl Requirement {
     /// (the path the rule matched; templates are filled from it).
     pub(crate) fn is_met(&self, held: &[String], path: &[u8]) -> bool {
         match self {
-            Requirement::Public => true,
+            Requirement::Public | Requirement::Optional => true,
             Requirement::AllOf(scopes) => scopes.iter().all(|s| s.is_held(held, path)),
             Requirement::AnyOf(scopes) => scopes.iter().any(|s| s.is_held(held, path)),
         }
@@ -67,7 +72,7 @@ impl Requirement {
     /// The values of `capture` for which a token holding `held` passes.
     pub(crate) fn granted<'c>(&self, held: &'c [String], capture: &str) -> Granted<'c> {
         match self {
-            Requirement::Public => Granted::All,
+            Requirement::Public | Requirement::Optional => Granted::All,
             Requirement::AllOf(scopes) => scopes
                 .iter()
                 .fold(Granted::All, |acc, s| acc.and(s.granted(held, capture))),
@@ -92,6 +97,7 @@ impl fmt::Display for Requirement {
         };
         match self {
             Requirement::Public => f.write_str("public"),
+            Requirement::Optional => f.write_str("optional"),
             Requirement::AllOf(s) => list(f, s),
             Requirement::AnyOf(s) => {
                 f.write_str("any")?;

@@ -18,6 +18,8 @@ static POLICY: Policy = scopes! {
     "GET /optional" => [],
     "GET /public"   => public,
     "GET /public-claims" => public,
+    "GET /personal" => optional,
+    "GET /personal-claims" => optional,
 };
 
 async fn whoami(State(hits): State<Hits>, claims: VerifiedClaims) -> Json<Value> {
@@ -64,6 +66,8 @@ fn extractor_app(layer: ScopeLayer) -> (Router, Hits) {
         .route("/optional", get(optional))
         .route("/public", get(optional))
         .route("/public-claims", get(whoami))
+        .route("/personal", get(optional))
+        .route("/personal-claims", get(whoami))
         .with_state(hits.clone())
         .layer(layer);
     (app, hits)
@@ -164,6 +168,68 @@ async fn optional_claims_on_a_public_route_are_none() {
     let reply = send(&app, bearer("GET", "/public", &token_without_scopes())).await;
     assert_eq!(reply.json(), json!({ "sub": null }));
     assert_eq!(hits.count(), 2);
+}
+
+// `optional`: the three cases a route that personalises needs.
+#[tokio::test]
+async fn an_optional_route_serves_no_token_without_claims() {
+    let (app, hits) = default_app();
+    let reply = send(&app, request("GET", "/personal")).await;
+    assert_eq!(reply.status.as_u16(), 200, "{}", reply.text());
+    assert_eq!(reply.json(), json!({ "sub": null }));
+    // A scheme that is not `Bearer` (a proxy's `Basic`) carries no bearer token either.
+    let basic = with_authorization("GET", "/personal", b"Basic dXNlcjpwYXNz");
+    let reply = send(&app, basic).await;
+    assert_eq!(reply.status.as_u16(), 200, "{}", reply.text());
+    assert_eq!(reply.json(), json!({ "sub": null }));
+    assert_eq!(hits.count(), 2);
+}
+
+#[tokio::test]
+async fn an_optional_route_gives_a_valid_token_its_claims() {
+    let (app, hits) = default_app();
+    let reply = send(&app, bearer("GET", "/personal", &token_without_scopes())).await;
+    assert_eq!(reply.status.as_u16(), 200, "{}", reply.text());
+    assert_eq!(reply.json(), json!({ "sub": "user-1" }));
+    // `VerifiedClaims` (not optional) works there too when the token is given.
+    let reply = send(
+        &app,
+        bearer("GET", "/personal-claims", &token_with_scopes(&["x"])),
+    )
+    .await;
+    assert_eq!(reply.status.as_u16(), 200, "{}", reply.text());
+    assert_eq!(reply.json()["scopes"], json!(["x"]));
+    assert_eq!(hits.count(), 2);
+}
+
+#[tokio::test]
+async fn an_optional_route_refuses_an_invalid_token() {
+    let (app, hits) = default_app();
+    let reply = send(&app, bearer("GET", "/personal", &forged_token(json!({})))).await;
+    assert_invalid_token(&reply, "signature does not match");
+    let expired = token(json!({ "exp": now() - 3600 }));
+    let reply = send(&app, bearer("GET", "/personal", &expired)).await;
+    assert_eq!(reply.status.as_u16(), 401, "{}", reply.text());
+    let reply = send(&app, with_authorization("GET", "/personal", b"Bearer ")).await;
+    assert_eq!(reply.status.as_u16(), 400, "{}", reply.text());
+    assert_eq!(hits.count(), 0);
+}
+
+#[tokio::test]
+async fn required_claims_on_an_optional_route_without_a_token_are_a_500() {
+    let (app, hits) = default_app();
+    let reply = send(&app, request("GET", "/personal-claims")).await;
+    assert_eq!(reply.status.as_u16(), 500);
+    assert_eq!(reply.www_authenticate(), None);
+    assert!(
+        reply.json()["detail"]
+            .as_str()
+            .unwrap()
+            .contains("`optional` in the policy and the request carried no token"),
+        "{}",
+        reply.text()
+    );
+    assert_eq!(hits.count(), 0);
 }
 
 #[tokio::test]

@@ -166,6 +166,7 @@ impl Os {
             .map(|rule| {
                 let requirement = match rule.requirement() {
                     Requirement::Public => json!("public"),
+                    Requirement::Optional => json!("optional"),
                     Requirement::AllOf(scopes) => json!(scopes),
                     Requirement::AnyOf(scopes) => json!({ "any": scopes }),
                 };

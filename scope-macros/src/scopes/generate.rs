@@ -62,6 +62,7 @@ fn rule_tokens(rule: &ValidRule) -> TokenStream {
     let pattern = rule.key.path.as_str();
     let requirement = match &rule.requirement {
         RequirementInput::Public => quote!(::scope_runtime::__private::Requirement::Public),
+        RequirementInput::Optional => quote!(::scope_runtime::__private::Requirement::Optional),
         RequirementInput::AllOf(list) => {
             let slice = list.to_rule_tokens(&rule.key.path);
             quote!(::scope_runtime::__private::Requirement::AllOf(#slice))

@@ -25,6 +25,8 @@ pub(crate) struct RuleInput {
 pub(crate) enum RequirementInput {
     /// `public`
     Public,
+    /// `optional`
+    Optional,
     /// `["a", "b"]`
     AllOf(ScopeLiterals),
     /// `any["a", "b"]`
@@ -113,7 +115,7 @@ impl Parse for RuleInput {
             return Err(syn::Error::new_spanned(
                 arrow,
                 format!(
-                    "expected a requirement after `=>` for {:?}: `[\"scope\", ...]`, `[]`, `any[...]` or `public`",
+                    "expected a requirement after `=>` for {:?}: `[\"scope\", ...]`, `[]`, `any[...]`, `optional` or `public`",
                     key.value()
                 ),
             ));
@@ -126,7 +128,7 @@ impl Parse for RuleInput {
     }
 }
 
-const REQUIREMENT_HELP: &str = "expected the scopes this route needs: `[\"scope\", ...]` (all of them), `[]` (any valid token), `any[\"a\", \"b\"]` (at least one) or `public` (no token at all)";
+const REQUIREMENT_HELP: &str = "expected the scopes this route needs: `[\"scope\", ...]` (all of them), `[]` (any valid token), `any[\"a\", \"b\"]` (at least one), `optional` (no token, or a valid one) or `public` (no token at all)";
 
 impl Parse for RequirementInput {
     fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
@@ -147,11 +149,25 @@ impl Parse for RequirementInput {
                 }
                 return Ok(RequirementInput::Public);
             }
+            if ident == "optional" {
+                if input.peek(syn::token::Bracket) {
+                    let content;
+                    let brackets = syn::bracketed!(content in input);
+                    let _ = content.parse::<TokenStream>();
+                    return Err(syn::Error::new(
+                        brackets.span.join(),
+                        "`optional` takes no scopes: a request without a token is served too, so a scope could never be required; write `[...]` to require them, or `optional` alone",
+                    ));
+                }
+                return Ok(RequirementInput::Optional);
+            }
             if ident == "any" && input.peek(syn::token::Bracket) {
                 return Ok(RequirementInput::AnyOf(ident, bracketed(input)?));
             }
             let hint = if ident.to_string().eq_ignore_ascii_case("public") {
                 "; did you mean `public`?"
+            } else if ident.to_string().eq_ignore_ascii_case("optional") {
+                "; did you mean `optional`?"
             } else if ident == "any" {
                 "; `any` takes square brackets: `any[\"a\", \"b\"]`"
             } else {

@@ -27,7 +27,7 @@ pub(crate) fn validate(input: PolicyInput) -> (Vec<ValidRule>, Option<syn::Error
             Err(_) => ScopeSite::BrokenPath,
         };
         let scopes_ok = match &requirement {
-            RequirementInput::Public => true,
+            RequirementInput::Public | RequirementInput::Optional => true,
             RequirementInput::AllOf(list) => record(&mut errors, list.validate(site)),
             RequirementInput::AnyOf(any, list) => {
                 let nonempty = !list.0.is_empty();

@@ -247,6 +247,8 @@ pub(crate) enum Misconfiguration {
     NoLayer,
     /// The route's rule is `public`.
     PublicRule,
+    /// The route's rule is `optional` and the request carried no token.
+    OptionalWithoutToken,
     /// No rule covers the route and `Unmapped::Allow` let it through.
     UnmappedAllowed,
     /// The route is the protected-resource metadata document.
@@ -266,6 +268,11 @@ impl Misconfiguration {
                 "Server misconfiguration: this handler needs verified claims, but the route is \
                  `public` in the policy: make it `[]` or `optional`, or take \
                  Option<VerifiedClaims>"
+            }
+            Self::OptionalWithoutToken => {
+                "Server misconfiguration: this handler needs verified claims, but the route is \
+                 `optional` in the policy and the request carried no token: make it `[]`, or \
+                 take Option<VerifiedClaims>"
             }
             Self::UnmappedAllowed => {
                 "Server misconfiguration: this handler needs verified claims, but no rule of \

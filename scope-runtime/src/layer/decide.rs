@@ -1,15 +1,15 @@
 //! The decision for one request: a pure function of the layer's configuration and the
 //! request's method, full path and headers.
 
-use super::{LayerConfig, Unmapped};
+use super::{LayerConfig, PassedWithout, Unmapped};
 use crate::error::AuthError;
 use crate::jwt::VerifiedClaims;
 use crate::policy::{Policy, Requirement, Rule, with_readings};
 
 /// What the layer decided for one request, before calling the inner service.
 pub(super) enum Decision {
-    /// Pass without authentication (`public`, or unmapped under `allow`).
-    Pass,
+    /// Pass without claims, for this reason.
+    Pass(PassedWithout),
     /// Pass with these verified claims.
     PassAuthenticated(VerifiedClaims),
     /// Answer this error.
@@ -39,7 +39,7 @@ pub(super) fn decide(
     if config.metadata_path.as_deref() == Some(path)
         && (method == http::Method::GET || method == http::Method::HEAD)
     {
-        return (Decision::Pass, None);
+        return (Decision::Pass(PassedWithout::Metadata), None);
     }
     let Some(policy) = &config.policy else {
         let authenticated = (None, Requirement::AllOf(&[]), path.as_bytes());
@@ -113,23 +113,40 @@ fn with_index_html<R>(directory: &[u8], f: impl FnOnce(&[u8]) -> R) -> R {
     f(&[directory, INDEX].concat())
 }
 
-/// Authenticates (unless every reading is `public`) and checks each reading; the first
-/// reading is the one traced.
+/// Authenticates (unless every reading is `public`, or `public` and `optional` without a
+/// token) and checks each reading; the first reading is the one traced.
 fn authorize(
     config: &LayerConfig,
     headers: &http::HeaderMap,
     readings: [Option<Reading<'_>>; 4],
 ) -> (Decision, Option<&'static Rule>) {
     let traced = readings[0].and_then(|r| r.0);
-    if readings
-        .iter()
-        .flatten()
-        .all(|r| r.1 == Requirement::Public)
-    {
-        return (Decision::Pass, traced);
+    let (mut needs_token, mut optional) = (false, false);
+    for reading in readings.iter().flatten() {
+        match reading.1 {
+            Requirement::Public => {}
+            Requirement::Optional => optional = true,
+            Requirement::AllOf(_) | Requirement::AnyOf(_) => needs_token = true,
+        }
+    }
+    if !needs_token && !optional {
+        // A rule that says `public`, or no rule under `Unmapped::Allow`.
+        let passed = match traced {
+            Some(_) => PassedWithout::Public,
+            None => PassedWithout::Unmapped,
+        };
+        return (Decision::Pass(passed), traced);
     }
     let claims = match config.verifier.verify_headers(headers) {
         Ok(claims) => claims,
+        // `optional` (where no reading needs more): no bearer token at all is an
+        // anonymous request, served without claims. Another scheme (`Basic`, from a
+        // proxy in front) is not a bearer token either; a bearer token that does not
+        // verify is refused as on any other route, so that a client never mistakes a
+        // broken token for an anonymous visit.
+        Err(AuthError::MissingToken | AuthError::NotBearer) if !needs_token => {
+            return (Decision::Pass(PassedWithout::Optional), traced);
+        }
         Err(error) => return (Decision::Refuse(error), traced),
     };
     let admin = config.is_admin(&claims);

@@ -98,6 +98,8 @@ pub(crate) struct AuthContext(pub(crate) Arc<LayerConfig>);
 pub(crate) enum PassedWithout {
     /// The rule is `public`.
     Public,
+    /// The rule is `optional` and the request carried no bearer token.
+    Optional,
     /// No rule, and [`Unmapped::Allow`].
     Unmapped,
     /// The protected-resource metadata document's path.
@@ -107,6 +109,8 @@ pub(crate) enum PassedWithout {
 mod mark {
     #[derive(Clone, Copy)]
     pub(super) struct Public;
+    #[derive(Clone, Copy)]
+    pub(super) struct Optional;
     #[derive(Clone, Copy)]
     pub(super) struct Unmapped;
     #[derive(Clone, Copy)]
@@ -118,6 +122,7 @@ impl PassedWithout {
     pub(crate) fn mark(self, extensions: &mut http::Extensions) {
         match self {
             Self::Public => extensions.insert(mark::Public).map(drop),
+            Self::Optional => extensions.insert(mark::Optional).map(drop),
             Self::Unmapped => extensions.insert(mark::Unmapped).map(drop),
             Self::Metadata => extensions.insert(mark::Metadata).map(drop),
         };
@@ -127,6 +132,8 @@ impl PassedWithout {
     pub(crate) fn of(extensions: &http::Extensions) -> Option<PassedWithout> {
         if extensions.get::<mark::Public>().is_some() {
             Some(Self::Public)
+        } else if extensions.get::<mark::Optional>().is_some() {
+            Some(Self::Optional)
         } else if extensions.get::<mark::Unmapped>().is_some() {
             Some(Self::Unmapped)
         } else if extensions.get::<mark::Metadata>().is_some() {
@@ -141,6 +148,7 @@ impl PassedWithout {
         match passed {
             None => Misconfiguration::NoLayer,
             Some(Self::Public) => Misconfiguration::PublicRule,
+            Some(Self::Optional) => Misconfiguration::OptionalWithoutToken,
             Some(Self::Unmapped) => Misconfiguration::UnmappedAllowed,
             Some(Self::Metadata) => Misconfiguration::MetadataDocument,
         }

@@ -11,7 +11,7 @@ use http::{HeaderValue, Request};
 use tower_service::Service;
 
 use super::decide::{Decision, decide};
-use super::{AuthContext, LayerConfig, PassedWithout, ScopeFuture, Unmapped};
+use super::{AuthContext, LayerConfig, ScopeFuture};
 #[cfg(feature = "jwks-url")]
 use crate::error::InvalidTokenReason;
 use crate::error::{AuthError, BodyHook, ChallengeParams};
@@ -122,23 +122,12 @@ where
 {
     trace_decision(req.method(), full_path(&req), rule, &decision);
     match decision {
-        Decision::Pass => {
+        Decision::Pass(passed) => {
             // No claims. The mark (zero-sized) tells an extractor asking for claims
             // which rule let the request through. Extractors that refuse such requests
             // themselves need the realm, metadata URL and body hook for their answer;
             // without any, skip the extension (this is the public path, kept as cheap
             // as the bare router).
-            // A rule passes without a token only when it is `public`; no rule, under
-            // `Unmapped::Allow` or on the metadata document's path.
-            let passed = match rule {
-                Some(_) => PassedWithout::Public,
-                None if config.unmapped == Unmapped::Allow
-                    && config.metadata_path.as_deref() != Some(full_path(&req)) =>
-                {
-                    PassedWithout::Unmapped
-                }
-                None => PassedWithout::Metadata,
-            };
             let extensions = req.extensions_mut();
             passed.mark(extensions);
             if config.needs_context() {
@@ -195,9 +184,9 @@ fn refusal(
 fn trace_decision(method: &http::Method, path: &str, rule: Option<&Rule>, decision: &Decision) {
     let rule = rule.map_or("(unmapped)", Rule::key);
     match decision {
-        Decision::Pass => tracing::debug!(
+        Decision::Pass(_) => tracing::debug!(
             target: "scope_runtime",
-            %method, path, rule, outcome = "allowed", "public request"
+            %method, path, rule, outcome = "allowed", "request without a token"
         ),
         Decision::PassAuthenticated(claims) => tracing::debug!(
             target: "scope_runtime",

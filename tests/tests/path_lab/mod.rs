@@ -320,8 +320,9 @@ pub(crate) fn policy_named(name: &str) -> Policy {
 }
 
 /// The requirements variants draw from.
-const REQUIREMENTS: [Requirement; 6] = [
+const REQUIREMENTS: [Requirement; 7] = [
     Requirement::Public,
+    Requirement::Optional,
     Requirement::AllOf(&[]),
     Requirement::AllOf(&[scope("a")]),
     Requirement::AllOf(&[scope("b")]),
@@ -1074,6 +1075,8 @@ pub(crate) fn may_pass(rule: Option<&Rule>, unmapped: Unmapped, token: Token) ->
     let has = |s: &str| scopes.contains(&s);
     match rule.map(Rule::requirement) {
         Some(Requirement::Public) => true,
+        // No token passes anonymously; any token presented must verify.
+        Some(Requirement::Optional) => token == Token::Missing || token.is_valid(),
         Some(Requirement::AllOf(list)) => {
             token.is_valid() && (admin || list.iter().all(|s| has(s.as_str())))
         }

@@ -1,4 +1,5 @@
-// `[...]` (all of), `[]` (any valid token), `any[...]` (one of), `public` (no token).
+// `[...]` (all of), `[]` (any valid token), `any[...]` (one of), `public` (no token),
+// `optional` (no token, or a valid one).
 use scope_runtime::{scopes, Requirement};
 
 fn main() {
@@ -7,6 +8,7 @@ fn main() {
         "GET /me"             => [],
         "GET /reports"        => any["reports:read", "app:admin"],
         "GET /health"         => public,
+        "GET /home"           => optional,
         "GET /weird"          => ["x!#$%&'()*+,-./;<=>?@[]^_`|~", "UPPER:case"],
     };
     let req = |m: &str, path: &str| p.lookup_str(m, path).unwrap().requirement();
@@ -16,6 +18,9 @@ fn main() {
     assert!(matches!(req("GET", "/reports"), Requirement::AnyOf(_)));
     assert_eq!(req("GET", "/reports").scopes(), ["reports:read", "app:admin"]);
     assert_eq!(req("GET", "/health"), Requirement::Public);
+    assert_eq!(req("GET", "/home"), Requirement::Optional);
+    assert_eq!(req("GET", "/home").scopes(), [] as [&str; 0]);
+    assert_eq!(req("GET", "/home").to_string(), "optional");
     assert_eq!(
         req("GET", "/weird").scopes(),
         ["x!#$%&'()*+,-./;<=>?@[]^_`|~", "UPPER:case"]
