@@ -15,7 +15,8 @@ mod scopes;
 /// Declares a scope policy: which OAuth scopes each `METHOD /path` needs.
 ///
 /// Expands to a `scope_runtime::Policy`, usable as an expression or as the initializer
-/// of a `static`/`const`. See the `scope_runtime` crate docs for the grammar.
+/// of a `static`/`const`. The grammar and matching rules are documented on its
+/// re-export, `scope_runtime::scopes`.
 #[proc_macro]
 pub fn scopes(input: TokenStream) -> TokenStream {
     scopes::expand(input.into()).into()
@@ -23,7 +24,8 @@ pub fn scopes(input: TokenStream) -> TokenStream {
 
 /// Requires scopes on one async axum handler: `#[require_scopes("app:run", "app:execute")]`.
 ///
-/// See `scope_runtime::require_scopes` for the details.
+/// Documented on its re-export, `scope_runtime::require_scopes` (the argument grammar,
+/// the layer it needs and its answers).
 #[proc_macro_attribute]
 pub fn require_scopes(args: TokenStream, item: TokenStream) -> TokenStream {
     require_scopes::expand(args.into(), item.into()).into()
