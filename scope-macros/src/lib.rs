@@ -12,18 +12,18 @@ mod require_scopes;
 mod scope_list;
 mod scopes;
 
-/// Declares a scope policy: which OAuth scopes each `METHOD /path` needs.
-///
-/// Expands to a `scope_runtime::Policy`, usable as an expression or as the initializer
-/// of a `static`/`const`. See the `scope_runtime` crate docs for the grammar.
+// Rustdoc appends this comment to the documentation of the `scope_runtime` re-export,
+// where the grammar is: it must read well there too.
+/// (The `scopes!` proc-macro lives in `scope-macros`; depend on `scope_runtime`, which
+/// re-exports it as `scope_runtime::scopes` and documents it.)
 #[proc_macro]
 pub fn scopes(input: TokenStream) -> TokenStream {
     scopes::expand(input.into()).into()
 }
 
-/// Requires scopes on one async axum handler: `#[require_scopes("app:run", "app:execute")]`.
-///
-/// See `scope_runtime::require_scopes` for the details.
+// Appended by rustdoc to the `scope_runtime` re-export's documentation, as above.
+/// (The `#[require_scopes]` proc-macro lives in `scope-macros`; depend on `scope_runtime`,
+/// which re-exports it as `scope_runtime::require_scopes` and documents it.)
 #[proc_macro_attribute]
 pub fn require_scopes(args: TokenStream, item: TokenStream) -> TokenStream {
     require_scopes::expand(args.into(), item.into()).into()

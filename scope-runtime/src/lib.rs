@@ -304,6 +304,10 @@ pub use resource_metadata::{
 pub use scope_grammar::{Method, MethodFilter, PathClass};
 /// Requires scopes on one async axum handler, checked like [`scopes!`]'s.
 ///
+/// Arguments: one or more scope string literals, all of them required
+/// (`#[require_scopes("app:run", "app:execute")]`), with the grammar and compile errors
+/// of a [`scopes!`] scope (no templates: there is no path to capture from).
+///
 /// ```
 /// use axum::extract::Path;
 /// use scope_runtime::require_scopes;
@@ -312,19 +316,28 @@ pub use scope_grammar::{Method, MethodFilter, PathClass};
 /// async fn run(Path(agent_id): Path<String>) -> String {
 ///     format!("running {agent_id}")
 /// }
-/// # let _: axum::routing::MethodRouter = axum::routing::post(run);
+///
+/// let verifier = scope_runtime::JwtVerifier::builder()
+///     .key(scope_runtime::VerificationKey::hs256(b"your-secret-key-at-least-256-bits-long"))
+///     .build()
+///     .unwrap();
+/// // No policy: the layer only authenticates, the attribute checks the scopes.
+/// let app: axum::Router = axum::Router::new()
+///     .route("/agents/{agent_id}/runs", axum::routing::post(run))
+///     .layer(scope_runtime::ScopeLayer::authenticate_only(verifier));
 /// ```
 ///
 /// All listed scopes are required (the layer's admin scope passes). The attribute adds
 /// one extractor as the first argument, so the handler keeps working with other
-/// extractors, state and `#[debug_handler]`. Without a verified token (no layer, or a
-/// route the layer let through unauthenticated) the handler is answered 401; with
-/// missing scopes, 403 `insufficient_scope`. It goes on free `async fn`s only (not in
+/// extractors, state and `#[debug_handler]`. It needs a layer that authenticated the
+/// request: a [`ScopeLayer`], or [`ScopeLayer::authenticate_only`] for a service that
+/// only uses this attribute. Without one (no layer, or a `public`/unmapped route the
+/// layer let through unauthenticated) the handler is answered 500 with a `detail`
+/// starting `Server misconfiguration: `; with missing scopes, 403 `insufficient_scope`. It goes on free `async fn`s only (not in
 /// an `impl` block: it generates a marker type next to the function), and above
 /// `#[axum::debug_handler]`, which must see the added argument.
 pub use scope_macros::require_scopes;
-/// Declares a scope policy; see the [crate documentation](crate) for the grammar.
-///
+#[doc = include_str!("../../docs/grammar.md")]
 #[doc = include_str!("../../docs/matching.md")]
 pub use scope_macros::scopes;
 pub use template::{Granted, Scope};
