@@ -19,8 +19,8 @@ use crate::template::Scope;
 /// A handler that asks for them where no layer authenticated the request is a bug of the
 /// server, answered `500 Internal Server Error` (and logged at `ERROR`, target
 /// `scope_runtime`) with a detail saying what is wrong: no `ScopeLayer` in front of the
-/// handler, or a layer that let the request through without a token (a `public` rule, or
-/// no rule under `Unmapped::Allow`). The claims are never made up; take
+/// handler, or a layer that let the request through without a token (a `public` rule, an
+/// `optional` rule called without one, or no rule under `Unmapped::Allow`). The claims are never made up; take
 /// `Option<VerifiedClaims>` on routes that may be called without a token.
 impl<S: Send + Sync> FromRequestParts<S> for VerifiedClaims {
     type Rejection = Response;
@@ -34,6 +34,10 @@ impl<S: Send + Sync> FromRequestParts<S> for VerifiedClaims {
 }
 
 /// `Option<VerifiedClaims>`: `None` on routes the layer let through without a token.
+///
+/// On an `optional` rule it is `Some` exactly when the request carried a valid token (an
+/// invalid one never reaches the handler); on a `public` rule it is always `None`, since
+/// the token is not read there.
 impl<S: Send + Sync> OptionalFromRequestParts<S> for VerifiedClaims {
     type Rejection = std::convert::Infallible;
 

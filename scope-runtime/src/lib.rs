@@ -50,7 +50,8 @@
 //!   non-empty segment), and last only `**` (zero or more segments) or `{*name}` (one or
 //!   more). A trailing slash is significant.
 //! * REQUIREMENT: `["a", "b"]` (all), `[]` (any valid token), `any["a", "b"]` (one of),
-//!   or `public` (no token).
+//!   `optional` (no token, or a valid one: claims when given, refused when invalid), or
+//!   `public` (no token; a token is not read).
 //! * A scope is an RFC 6749 scope-token; it may name a capture of its own rule's path,
 //!   `"agents:{agent_id}:run"`: a scope template, filled per request with the value the
 //!   handler's `Path` gets (a token's `*` in place of the value grants every value; a
@@ -238,7 +239,7 @@
 //! `Policy::openapi_security` writes the policy into a utoipa OpenAPI document: a
 //! bearer (JWT) security scheme, and each operation's `security` from the rule that
 //! decides it (`["a", "b"]` one requirement, `any[..]` alternatives, `[]` a token with
-//! no scope, `public` an explicit `[]`; scope templates as written). It is a
+//! no scope, `optional` a token or none, `public` an explicit `[]`; scope templates as written). It is a
 //! `utoipa::Modify` for `#[openapi(modifiers(..))]`, and
 //! `OpenApiSecurity::apply` returns an `OpenApiReport` of the operations without a
 //! rule and the rules without an operation. OpenAPI paths are relative to the server

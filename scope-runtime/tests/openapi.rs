@@ -16,6 +16,7 @@ static POLICY: Policy = scopes! {
     "GET /agents/{agent_id}"       => any["agents:read", "agents:{agent_id}:read"],
     "GET /me"                      => [],
     "GET /health"                  => public,
+    "GET /home"                    => optional,
     "DELETE /users/*"              => ["users:delete"],
     "DELETE /users/root"           => ["root:delete"],
     "GET /forgotten"               => ["never:used"],
@@ -28,6 +29,7 @@ const OPERATIONS: &[(&str, HttpMethod)] = &[
     ("/agents/{agent_id}", HttpMethod::Get),
     ("/me", HttpMethod::Get),
     ("/health", HttpMethod::Get),
+    ("/home", HttpMethod::Get),
     ("/users/{user_id}", HttpMethod::Delete),
     ("/unmapped", HttpMethod::Get),
 ];
@@ -78,6 +80,11 @@ fn every_requirement_kind_field_by_field() {
     assert_eq!(
         json["paths"]["/health"]["get"].get("security"),
         Some(&json!([]))
+    );
+    // Optional security: a token (no scope), or the empty requirement.
+    assert_eq!(
+        security(&json, "/home", "get"),
+        json!([{ "bearer": [] }, {}])
     );
     assert_eq!(
         security(&json, "/users/{user_id}", "delete"),
@@ -222,7 +229,11 @@ fn an_oas3_reader_accepts_the_document() {
         let scopes: Vec<Vec<String>> = operation
             .security
             .iter()
-            .map(|r| r.0.get("bearer").cloned().unwrap_or_default())
+            // The empty requirement (OpenAPI's "no security needed") as one marker.
+            .map(|r| match r.0.get("bearer") {
+                Some(scopes) => scopes.clone(),
+                None => vec!["(none)".to_owned()],
+            })
             .collect();
         read.push((format!("{method} {path}"), scopes));
     }
@@ -244,6 +255,7 @@ fn an_oas3_reader_accepts_the_document() {
         ),
         ("GET /me".to_owned(), strings(&[&[]])),
         ("GET /health".to_owned(), strings(&[])),
+        ("GET /home".to_owned(), strings(&[&[], &["(none)"]])),
         (
             "DELETE /users/{user_id}".to_owned(),
             strings(&[&["users:delete"]]),
