@@ -332,9 +332,10 @@ pub use scope_grammar::{Method, MethodFilter, PathClass};
 /// one extractor as the first argument, so the handler keeps working with other
 /// extractors, state and `#[debug_handler]`. It needs a layer that authenticated the
 /// request: a [`ScopeLayer`], or [`ScopeLayer::authenticate_only`] for a service that
-/// only uses this attribute. Without one (no layer, or a `public`/unmapped route the
-/// layer let through unauthenticated) the handler is answered 500 with a `detail`
-/// starting `Server misconfiguration: `; with missing scopes, 403 `insufficient_scope`. It goes on free `async fn`s only (not in
+/// only uses this attribute. Without one (no layer, or a `public`, unmapped or tokenless
+/// `optional` route the layer let through unauthenticated) the handler is answered 500
+/// with a `detail` starting `Server misconfiguration: `; with missing scopes, 403
+/// `insufficient_scope`. It goes on free `async fn`s only (not in
 /// an `impl` block: it generates a marker type next to the function), and above
 /// `#[axum::debug_handler]`, which must see the added argument.
 pub use scope_macros::require_scopes;
