@@ -277,6 +277,22 @@ fn parse_segment(path: &str, seg: &str, last: bool) -> Result<Segment, GrammarEr
             }
         });
     }
+    // axum 0.7 spelled captures `:name` and `*name`; axum 0.8 panics on such a route, and
+    // as literals they would match none of its routes, so every request would be refused.
+    // Only `:` or `*` followed by a whole capture name is taken for one: other segments
+    // starting with `:` (`:`, `:8080`) stay literals, which a router built with axum's
+    // `without_v07_checks` can serve; other `*` segments are refused below.
+    if let Some((sigil, name)) = seg.split_at_checked(1)
+        && matches!(sigil, ":" | "*")
+        && is_capture_name(name)
+    {
+        let star = if sigil == "*" { "*" } else { "" };
+        return Err(GrammarError::Axum07Capture {
+            segment: seg_owned(),
+            path: path_owned(),
+            suggestion: format!("{{{star}{name}}}"),
+        });
+    }
     // A literal. Wildcards and braces must be whole segments.
     if seg.contains('{') || seg.contains('}') {
         let opens = seg.matches('{').count();

@@ -91,6 +91,11 @@
 //! let policy = scope_runtime::scopes! { "GET /agents*" => ["app:read"] };
 //! ```
 //!
+//! ```compile_fail
+//! // axum 0.7 capture syntax: "this DSL (like axum 0.8) writes `{id}`"
+//! let policy = scope_runtime::scopes! { "GET /projects/:id" => ["app:read"] };
+//! ```
+//!
 //! # Verifying tokens
 //!
 //! A [`JwtVerifier`] is built once at start-up with [`JwtVerifier::builder`] and shared

@@ -265,3 +265,17 @@ fn a_bad_route_key_is_an_error_naming_it() {
         "{error}"
     );
 }
+
+/// A route string in axum 0.7 syntax is refused with the 0.8 spelling, rather than read
+/// as a literal that no rule of the policy would cover.
+#[test]
+fn an_axum_07_route_key_is_an_error_suggesting_the_08_spelling() {
+    let error = agent_os::POLICY
+        .coverage(["GET /agents", "POST /agents/:agent_id/runs"])
+        .expect_err("axum 0.7 capture");
+    assert_eq!(
+        error.to_string(),
+        "route `POST /agents/:agent_id/runs`: segment `:agent_id` of `/agents/:agent_id/runs` \
+         is axum 0.7 capture syntax; this DSL (like axum 0.8) writes `{agent_id}`"
+    );
+}

@@ -225,6 +225,21 @@ pub enum GrammarError {
         path: String,
     },
 
+    /// An axum 0.7 capture: a segment that is `:` or `*` followed by a capture name
+    /// (`:id`, `*rest`). axum 0.8 refuses such routes, and as a literal the rule would
+    /// match no route, so the 0.8 spelling is suggested.
+    #[error(
+        "segment `{segment}` of `{path}` is axum 0.7 capture syntax; this DSL (like axum 0.8) writes `{suggestion}`"
+    )]
+    Axum07Capture {
+        /// The segment, `:name` or `*name`.
+        segment: String,
+        /// The path as written.
+        path: String,
+        /// The axum 0.8 spelling of the segment: `{name}` or `{*name}`.
+        suggestion: String,
+    },
+
     /// A `*` that is only part of a segment: `a*`.
     #[error(
         "wildcard inside segment `{segment}` of `{path}`: `*` and `**` must be whole segments (`/*` matches one segment, `/**` the rest)"

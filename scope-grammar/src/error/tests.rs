@@ -72,10 +72,11 @@ fn ordinal(error: &GrammarError) -> usize {
         TemplateWithoutText { .. } => 32,
         TemplateUnknownCapture { .. } => 33,
         TemplateAnonymousCapture { .. } => 34,
+        Axum07Capture { .. } => 35,
     }
 }
 
-const KINDS: usize = 35;
+const KINDS: usize = 36;
 
 /// Inputs and the exact message each is refused with, every branch of every message
 /// (each way a character is described, each optional hint) at least once.
@@ -207,6 +208,14 @@ const RENDERED: &[(Input, &str)] = &[
     (
         Key("GET /a*"),
         "wildcard inside segment `a*` of `/a*`: `*` and `**` must be whole segments (`/*` matches one segment, `/**` the rest)",
+    ),
+    (
+        Key("GET /projects/:id"),
+        "segment `:id` of `/projects/:id` is axum 0.7 capture syntax; this DSL (like axum 0.8) writes `{id}`",
+    ),
+    (
+        Key("GET /files/*rest"),
+        "segment `*rest` of `/files/*rest` is axum 0.7 capture syntax; this DSL (like axum 0.8) writes `{*rest}`",
     ),
     (
         Key("GET /a%2"),
@@ -353,6 +362,33 @@ const RENDERED: &[(Input, &str)] = &[
         "`{page}` in scope `docs:{page}:read` names no capture of this rule's path `/docs/**`, whose `**` has no name: write the path as `/docs/{*page}` to name it (`{*name}` matches one or more segments, `**` also none)",
     ),
 ];
+
+/// axum 0.7 captures are refused wherever they stand, each one reported, while `:` inside
+/// a literal, and `:` segments that name no capture, stay literals.
+#[test]
+fn axum_07_captures_are_refused_and_colon_literals_are_not() {
+    let errors = RouteKey::parse("GET /projects/:id/files/*rest").unwrap_err();
+    let suggested: Vec<&str> = errors
+        .iter()
+        .map(|e| match e {
+            GrammarError::Axum07Capture { suggestion, .. } => suggestion.as_str(),
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(suggested, ["{id}", "{*rest}"]);
+    assert!(matches!(
+        only_error(&Path("/agents/:agent_id/runs")),
+        GrammarError::Axum07Capture { ref segment, .. } if segment == ":agent_id"
+    ));
+    // Not a capture name after the sigil: `*` keeps its own message.
+    assert!(matches!(
+        only_error(&Path("/a/*.json")),
+        GrammarError::WildcardInsideSegment { .. }
+    ));
+    for path in ["/v1/models:batch", "/a/b:c:d", "/:", "/a/:8080", "/a/:x-y"] {
+        assert!(PathPattern::parse(path).is_ok(), "{path}");
+    }
+}
 
 #[test]
 fn every_message_is_rendered_exactly() {

@@ -1,0 +1,5 @@
+fn main() {
+    let _ = scope_runtime::scopes! {
+        "GET /files/*rest" => ["files:read"],
+    };
+}
