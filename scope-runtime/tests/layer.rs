@@ -250,7 +250,9 @@ async fn any_rule_without_any_of_the_scopes_is_403_one_of() {
     assert_refused(
         &reply,
         403,
-        r#"Bearer error="insufficient_scope", scope="app:read app:write""#,
+        // RFC 6750's `scope` is what the request needs, all of it: one alternative,
+        // the first; the detail names them all.
+        r#"Bearer error="insufficient_scope", scope="app:read""#,
         "Insufficient permissions. Required scope(s): one of app:read, app:write",
     );
     assert_missing_token(&send(&app, request("GET", "/either")).await);

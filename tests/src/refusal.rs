@@ -84,23 +84,23 @@ impl Refusal {
 
     /// 403 `insufficient_scope` naming `scopes`, all of them required.
     pub fn forbidden(scopes: &[&str]) -> Refusal {
-        Refusal::insufficient(scopes, "")
+        Refusal::insufficient(scopes, scopes, "")
     }
 
     /// 403 `insufficient_scope` naming `scopes`, any one of which would do (an
-    /// `any[...]` requirement, templates filled).
+    /// `any[...]` requirement, templates filled): the challenge asks for the first.
     pub fn forbidden_any(scopes: &[&str]) -> Refusal {
-        Refusal::insufficient(scopes, "one of ")
+        Refusal::insufficient(&scopes[..scopes.len().min(1)], scopes, "one of ")
     }
 
-    /// 403 `insufficient_scope` naming `scopes` in the challenge, and in the detail
-    /// after `lead` (`"one of "` for an `any[...]`).
-    fn insufficient(scopes: &[&str], lead: &str) -> Refusal {
+    /// 403 `insufficient_scope` naming `advertised` in the challenge, and `scopes` in the
+    /// detail after `lead` (`"one of "` for an `any[...]`).
+    fn insufficient(advertised: &[&str], scopes: &[&str], lead: &str) -> Refusal {
         Refusal::new(
             403,
             format!(
                 r#"Bearer error="insufficient_scope", scope="{}""#,
-                scopes.join(" ")
+                advertised.join(" ")
             ),
             format!(
                 "Insufficient permissions. Required scope(s): {lead}{}",

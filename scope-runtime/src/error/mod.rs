@@ -50,7 +50,7 @@ pub(crate) struct ChallengeParams<'a> {
 /// | [`InvalidRequest`](Self::InvalidRequest) | 400 | `Bearer error="invalid_request", error_description="..."` | the description |
 /// | [`InvalidToken`](Self::InvalidToken) | 401 | `Bearer error="invalid_token", error_description="..."` | `Invalid token: ...` |
 /// | [`Expired`](Self::Expired) | 401 | `Bearer error="invalid_token", error_description="The access token expired"` | `Token has expired` |
-/// | [`InsufficientScope`](Self::InsufficientScope) | 403 | `Bearer error="insufficient_scope", scope="a b"` | `Insufficient permissions. Required scope(s): a, b` |
+/// | [`InsufficientScope`](Self::InsufficientScope) | 403 | `Bearer error="insufficient_scope", scope="a b"` (for `any["a", "b"]`: `scope="a"`) | `Insufficient permissions. Required scope(s): a, b` (`one of a, b`) |
 ///
 /// When a realm is configured, every challenge starts with `Bearer realm="..."`. When
 /// the layer is given a protected-resource metadata URL

@@ -30,7 +30,8 @@ pub(super) enum Challenge<'a> {
         code: &'static str,
         description: Cow<'a, str>,
     },
-    /// `error="insufficient_scope"` and, unless empty, `scope="<required scopes>"`.
+    /// `error="insufficient_scope"` and, unless empty, `scope="<required scopes>"` (for an
+    /// any-of rule, its first alternative only).
     InsufficientScope { required: &'a [String] },
 }
 
@@ -114,7 +115,16 @@ impl AuthError {
             },
             Self::InsufficientScope { required, any_of } => Refusal {
                 status: StatusCode::FORBIDDEN,
-                challenge: Challenge::InsufficientScope { required },
+                // RFC 6750 §3: `scope` lists the scopes the request needs, all of them, so
+                // an any-of rule advertises one alternative that passes on its own (the
+                // first written) rather than asking clients for every alternative.
+                challenge: Challenge::InsufficientScope {
+                    required: if *any_of {
+                        &required[..required.len().min(1)]
+                    } else {
+                        required
+                    },
+                },
                 detail: Detail::Scopes {
                     required,
                     any_of: *any_of,

@@ -7,7 +7,7 @@ use http::HeaderValue;
 use http::header::{CONTENT_TYPE, WWW_AUTHENTICATE};
 
 use super::challenge;
-use super::refusal::{Challenge, Detail};
+use super::refusal::Detail;
 use super::view::{BodyHook, RefusalBody, RefusalView};
 use super::{AuthError, ChallengeParams, Misconfiguration};
 
@@ -34,10 +34,9 @@ impl AuthError {
         let refusal = self.refusal();
         let mut response = match hook {
             Some(hook) => {
-                let (required, any_of) = match (&refusal.challenge, &refusal.detail) {
-                    (Challenge::InsufficientScope { required }, Detail::Scopes { any_of, .. }) => {
-                        (*required, *any_of)
-                    }
+                // Every alternative (the challenge carries only the first of an any-of).
+                let (required, any_of) = match &refusal.detail {
+                    Detail::Scopes { required, any_of } => (*required, *any_of),
                     _ => (&[][..], false),
                 };
                 let detail = match &refusal.detail {

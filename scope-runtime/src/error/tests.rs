@@ -187,7 +187,8 @@ fn insufficient_scope_any_of() {
             any_of: true,
         },
         403,
-        r#"Bearer error="insufficient_scope", scope="a b""#,
+        // The challenge asks for one sufficient scope; the detail names every alternative.
+        r#"Bearer error="insufficient_scope", scope="a""#,
         "Insufficient permissions. Required scope(s): one of a, b",
     );
 }
