@@ -601,9 +601,13 @@ fn check(rt: &tokio::runtime::Runtime, stats: &Stats, case: &Case) -> Result<(),
         } else {
             named
         };
+        // The challenge asks for what is needed: of the one any-of rule, its first
+        // alternative; the detail names every alternative, filled.
+        let any_of = served.route == Route::Run;
+        let advertised = if any_of { &named[..1] } else { &named[..] };
         let expected = format!(
             r#"Bearer error="insufficient_scope", scope="{}""#,
-            named.join(" ")
+            advertised.join(" ")
         );
         prop_assert_eq!(
             reply.challenge(),
@@ -612,6 +616,21 @@ fn check(rt: &tokio::runtime::Runtime, stats: &Stats, case: &Case) -> Result<(),
             method,
             path
         );
+        if method != "HEAD" {
+            let detail = format!(
+                "Insufficient permissions. Required scope(s): {}{}",
+                if any_of { "one of " } else { "" },
+                named.join(", ")
+            );
+            let body = reply.json();
+            prop_assert_eq!(
+                body["detail"].as_str(),
+                Some(detail.as_str()),
+                "{} {}",
+                method,
+                path
+            );
+        }
         Stats::bump(&stats.refused_403);
     }
     Ok(())
