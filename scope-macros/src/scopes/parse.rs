@@ -137,29 +137,26 @@ impl Parse for RequirementInput {
         }
         if input.peek(Ident) {
             let ident: Ident = input.parse()?;
-            if ident == "public" {
+            // The requirements that take no scope list, and why a list would be wrong.
+            let bare = match ident.to_string().as_str() {
+                "public" => Some((
+                    RequirementInput::Public,
+                    "`public` takes no scopes: a public route is served without any token, so no scope or scope template in it could be checked; write `[...]` to require them, or `public` alone",
+                )),
+                "optional" => Some((
+                    RequirementInput::Optional,
+                    "`optional` takes no scopes: a request without a token is served too, so a scope could never be required; write `[...]` to require them, or `optional` alone",
+                )),
+                _ => None,
+            };
+            if let Some((requirement, takes_no_scopes)) = bare {
                 if input.peek(syn::token::Bracket) {
                     let content;
                     let brackets = syn::bracketed!(content in input);
                     let _ = content.parse::<TokenStream>();
-                    return Err(syn::Error::new(
-                        brackets.span.join(),
-                        "`public` takes no scopes: a public route is served without any token, so no scope or scope template in it could be checked; write `[...]` to require them, or `public` alone",
-                    ));
+                    return Err(syn::Error::new(brackets.span.join(), takes_no_scopes));
                 }
-                return Ok(RequirementInput::Public);
-            }
-            if ident == "optional" {
-                if input.peek(syn::token::Bracket) {
-                    let content;
-                    let brackets = syn::bracketed!(content in input);
-                    let _ = content.parse::<TokenStream>();
-                    return Err(syn::Error::new(
-                        brackets.span.join(),
-                        "`optional` takes no scopes: a request without a token is served too, so a scope could never be required; write `[...]` to require them, or `optional` alone",
-                    ));
-                }
-                return Ok(RequirementInput::Optional);
+                return Ok(requirement);
             }
             if ident == "any" && input.peek(syn::token::Bracket) {
                 return Ok(RequirementInput::AnyOf(ident, bracketed(input)?));
